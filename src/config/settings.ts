@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// Everything Parker reads from the environment, read once here. Nothing below src/config
+// touches process.env.
+
+const positiveInt = (name: string, fallback: number) =>
+  z.coerce
+    .number({ error: `${name} must be a whole number` })
+    .int(`${name} must be a whole number`)
+    .positive(`${name} must be at least 1`)
+    .default(fallback);
+
+const envSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().trim().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('parker'),
+  TEMPORAL_CLI: z.string().trim().min(1).optional(),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^mysql:\/\//, 'DATABASE_URL must start with mysql:// (leave it unset for the embedded SQLite file)')
+    .optional(),
+  DOWNLOAD_DIR: z.string().trim().min(1).default('./downloads'),
+  PARKER_CONFIG: z.string().trim().min(1).default('./channels.yaml'),
+  PARKER_DATA_DIR: z.string().trim().min(1).default('./data'),
+  PARKER_MAX_DOWNLOADS: positiveInt('PARKER_MAX_DOWNLOADS', 4),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export interface Settings {
+  temporal: {
+    /** host:port of a Temporal frontend; unset means "start a local dev server". */
+    address?: string;
+    namespace: string;
+    taskQueue: string;
+    /** A temporal CLI binary to use instead of the project's own build. */
+    cliPath?: string;
+  };
+  /** mysql://user:password@host:port/database; unset means the embedded SQLite file. */
+  databaseUrl?: string;
+  /** Absolute; each channel gets a folder below it. */
+  downloadDir: string;
+  /** Absolute path of channels.yaml. */
+  configPath: string;
+  /** Absolute; holds the SQLite file and the dev server's database. */
+  dataDir: string;
+  /** How many downloads one worker runs at once. */
+  maxDownloads: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+/** Thrown when an environment variable has a value Parker cannot use. */
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  // An empty variable means "not set", as shells and compose files tend to produce them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new SettingsError(`invalid environment: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      cliPath: e.TEMPORAL_CLI,
+    },
+    databaseUrl: e.DATABASE_URL,
+    downloadDir: path.resolve(e.DOWNLOAD_DIR),
+    configPath: path.resolve(e.PARKER_CONFIG),
+    dataDir: path.resolve(e.PARKER_DATA_DIR),
+    maxDownloads: e.PARKER_MAX_DOWNLOADS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

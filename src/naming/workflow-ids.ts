@@ -1,0 +1,20 @@
+import { createHash } from 'node:crypto';
+
+// Workflow ids come from business keys so that a second start of the same download is
+// refused by Temporal itself. Ids from feeds can be URLs or worse; an id that is not
+// plain is cleaned and keeps a hash of the original, so two ids never collide.
+
+const PLAIN_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** A form of an external id that is safe in workflow ids and file names. */
+export function safeIdPart(externalId: string): string {
+  if (PLAIN_ID.test(externalId)) return externalId;
+  const cleaned = externalId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
+  const hash = createHash('sha256').update(externalId).digest('hex').slice(0, 12);
+  return `${cleaned}-${hash}`;
+}
+
+/** `parker-video-<channel>-<external id>`, made safe. */
+export function videoWorkflowId(channel: string, externalId: string): string {
+  return `parker-video-${channel}-${safeIdPart(externalId)}`;
+}

@@ -1,0 +1,32 @@
+// Names of the ApplicationFailure types that activities throw. Retry policies and the
+// download workflow match failures by these names, so the names are part of the contract.
+
+export const FailureType = {
+  /** The media is gone for good: HTTP 404 or 410. */
+  MediaGone: 'MediaGone',
+  /** The server answered with something that is not media (an HTML page, JSON…). */
+  NotMedia: 'NotMedia',
+  /** The video has no downloadable link, or its type is not on the media allow-list. */
+  NoMedia: 'NoMedia',
+  /** The listing could not be parsed as a feed. */
+  InvalidFeed: 'InvalidFeed',
+  /** Any other client error (4xx) for a feed or media URL that retrying will not fix. */
+  HttpClientError: 'HttpClientError',
+  /** The download folder cannot be written (permissions, full disk). */
+  StorageError: 'StorageError',
+  /** The row the workflow was started for does not exist. */
+  UnknownVideo: 'UnknownVideo',
+} as const;
+
+export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
+
+/** Failures that no retry can fix: the activity fails at once and the video is marked failed. */
+export const PERMANENT_FAILURES: FailureTypeName[] = [
+  FailureType.MediaGone,
+  FailureType.NotMedia,
+  FailureType.NoMedia,
+  FailureType.InvalidFeed,
+  FailureType.HttpClientError,
+  FailureType.StorageError,
+  FailureType.UnknownVideo,
+];

@@ -1,0 +1,21 @@
+// Ids and names that several parts of Parker must agree on. Sandbox-safe: no I/O.
+
+/** The schedule that crawls one channel. */
+export function scheduleIdFor(channel: string): string {
+  return `${SCHEDULE_ID_PREFIX}${channel}`;
+}
+
+export const SCHEDULE_ID_PREFIX = 'parker-channel-';
+
+/** Base id of the crawl workflows a channel's schedule starts (the server appends the time). */
+export function crawlWorkflowIdFor(channel: string): string {
+  return `parker-crawl-${channel}`;
+}
+
+/** The task queue whose worker slots bound how many downloads run at once. */
+export function downloadTaskQueueFor(taskQueue: string): string {
+  return `${taskQueue}-downloads`;
+}
+
+export const CRAWL_WORKFLOW = 'crawlChannel';
+export const DOWNLOAD_WORKFLOW = 'downloadVideo';
