@@ -1,0 +1,137 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, truncate } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Downloader, DownloadJob } from './downloader.ts';
+import type { DownloadedMedia } from '../shared/types.ts';
+import { expectSuccess, httpGet, type HttpResponse } from '../http/client.ts';
+import { asStorageError, IncompleteBodyError, NetworkError, NotMediaError } from '../errors.ts';
+import { isMediaContentType } from '../naming/media-types.ts';
+import { hashFilePrefix, partSize, readResumeRecord, removePart, writeResumeRecord } from './part-file.ts';
+
+// Direct media links over HTTP, resumable. On a retry the part file is continued with
+// `Range` + `If-Range`; if the server ignores the range, or the file changed (a new
+// validator), the download starts again from zero: two versions are never spliced.
+
+/** A validator that If-Range may carry: a strong ETag, else Last-Modified (RFC 9110 §13.1.5). */
+function validatorOf(response: HttpResponse): string | undefined {
+  const etag = response.headers.etag;
+  if (etag && !etag.startsWith('W/')) return etag;
+  return response.headers['last-modified'];
+}
+
+/** `bytes 100-999/1000` → { start: 100, total: 1000 }. */
+function parseContentRange(header: string | undefined): { start: number; total?: number } | undefined {
+  const match = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(header?.trim() ?? '');
+  if (!match) return undefined;
+  return { start: Number(match[1]), total: match[2] === '*' ? undefined : Number(match[2]) };
+}
+
+function contentLength(response: HttpResponse): number | undefined {
+  const header = response.headers['content-length'];
+  return header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
+}
+
+interface Plan {
+  response: HttpResponse;
+  /** Offset the response body starts at (0, or the part's size when resuming). */
+  start: number;
+  /** Size of the whole file, when the server says. */
+  total?: number;
+  validator?: string;
+}
+
+async function request(job: DownloadJob, headers: Record<string, string> = {}): Promise<HttpResponse> {
+  return httpGet(job.url, { signal: job.signal, headers: { accept: 'audio/*, video/*, */*;q=0.5', ...headers } });
+}
+
+/** Asks for the rest of the part when it can be resumed, else for the whole file. */
+async function plan(job: DownloadJob): Promise<Plan> {
+  const have = await partSize(job.partPath);
+  const record = have > 0 ? await readResumeRecord(job.partPath) : undefined;
+  if (record && record.url === job.url) {
+    const response = await request(job, { range: `bytes=${have}-`, 'if-range': record.validator });
+    const range = parseContentRange(response.headers['content-range']);
+    if (response.status === 206 && range?.start === have && validatorOf(response) === record.validator) {
+      return { response, start: have, total: range.total, validator: record.validator };
+    }
+    if (response.status === 200) {
+      // The server ignored the range or the file changed: this body is the whole new file.
+      return { response, start: 0, total: contentLength(response), validator: validatorOf(response) };
+    }
+    // 416 (the part is as long as the file or longer), a 206 for another range or another
+    // version: nothing in the part can be trusted. Start again without a range.
+    response.body.resume();
+    if (response.status >= 400 && response.status !== 416) await expectSuccess(job.url, response);
+  }
+  const response = await request(job);
+  return { response, start: 0, total: contentLength(response), validator: validatorOf(response) };
+}
+
+export function createHttpDownloader(): Downloader {
+  return {
+    name: 'http',
+    async download(job: DownloadJob): Promise<DownloadedMedia> {
+      try {
+        await mkdir(path.dirname(job.partPath), { recursive: true });
+      } catch (error) {
+        throw asStorageError(error, path.dirname(job.partPath));
+      }
+      const { response, start, total, validator } = await plan(job);
+      await expectSuccess(job.url, response);
+      const contentType = response.headers['content-type'];
+      if (!isMediaContentType(contentType)) {
+        response.body.destroy();
+        throw new NotMediaError(job.url, contentType ?? 'no content type');
+      }
+
+      let hash: Hash;
+      let bytesDone = start;
+      if (start > 0) {
+        // Resuming: the hash must cover the bytes already on disk. Drop anything past
+        // `start` (written after the last record) before appending.
+        await truncate(job.partPath, start);
+        hash = await hashFilePrefix(job.partPath, start, createHash('sha256'), () =>
+          job.onProgress({ bytesDone: start, totalBytes: total, validator }),
+        );
+      } else {
+        hash = createHash('sha256');
+        await removePart(job.partPath);
+        // Record the version before its first byte lands; no validator means no resume.
+        if (validator) await writeResumeRecord(job.partPath, { url: job.url, validator });
+      }
+      job.onProgress({ bytesDone, totalBytes: total, validator });
+
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          bytesDone += chunk.length;
+          if (total !== undefined && bytesDone > total) {
+            callback(new IncompleteBodyError(job.url, bytesDone, total));
+            return;
+          }
+          hash.update(chunk);
+          job.onProgress({ bytesDone, totalBytes: total, validator });
+          callback(null, chunk);
+        },
+      });
+      const file = createWriteStream(job.partPath, { flags: start > 0 ? 'a' : 'w', flush: true });
+      try {
+        await pipeline(response.body, counter, file, { signal: job.signal });
+      } catch (error) {
+        if (job.signal.aborted) throw error;
+        if (error instanceof IncompleteBodyError) {
+          // More bytes than announced: the part is not the server's file. Start over next time.
+          await removePart(job.partPath);
+          throw error;
+        }
+        const storage = asStorageError(error, job.partPath);
+        if (storage !== error) throw storage;
+        throw new NetworkError(job.url, { cause: error });
+      }
+      if (total !== undefined && bytesDone !== total) throw new IncompleteBodyError(job.url, bytesDone, total);
+      return { bytes: bytesDone, sha256: hash.digest('hex'), contentType };
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+
+// A part file and its resume record. The record (`<part>.resume.json`) names the version
+// of the file (ETag or Last-Modified) that the part's bytes came from. It is written
+// before the first byte of a new version, so the record can never claim a version the
+// bytes are not from; heartbeats lag behind the file and cannot promise that.
+
+export interface ResumeRecord {
+  url: string;
+  validator: string;
+}
+
+export function resumeRecordPath(partPath: string): string {
+  return `${partPath}.resume.json`;
+}
+
+export async function readResumeRecord(partPath: string): Promise<ResumeRecord | undefined> {
+  try {
+    const record = JSON.parse(await readFile(resumeRecordPath(partPath), 'utf8')) as Partial<ResumeRecord>;
+    return typeof record.url === 'string' && typeof record.validator === 'string'
+      ? { url: record.url, validator: record.validator }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeResumeRecord(partPath: string, record: ResumeRecord | undefined): Promise<void> {
+  if (record) await writeFile(resumeRecordPath(partPath), JSON.stringify(record), { flush: true });
+  else await rm(resumeRecordPath(partPath), { force: true });
+}
+
+/** Size of the part file, 0 when there is none. */
+export async function partSize(partPath: string): Promise<number> {
+  try {
+    return (await stat(partPath)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Removes a part file and its resume record. */
+export async function removePart(partPath: string): Promise<void> {
+  await rm(partPath, { force: true });
+  await rm(resumeRecordPath(partPath), { force: true });
+}
+
+/**
+ * Feeds the first `length` bytes of a file into a hash, in 1 MiB chunks read
+ * asynchronously, so a large part does not block the event loop that carries heartbeats.
+ */
+export async function hashFilePrefix(
+  path: string,
+  length: number,
+  hash: Hash = createHash('sha256'),
+  onChunk?: (bytesHashed: number) => void,
+): Promise<Hash> {
+  if (length === 0) return hash;
+  let hashed = 0;
+  for await (const chunk of createReadStream(path, { start: 0, end: length - 1, highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    hashed += (chunk as Buffer).length;
+    onChunk?.(hashed);
+  }
+  return hash;
+}
