@@ -1,0 +1,20 @@
+import type { Knex } from 'knex';
+import * as createChannelsAndVideos from './001-create-channels-and-videos.ts';
+
+// Migrations are listed here rather than found on disk, so they run the same from
+// TypeScript sources, in the Docker image, and in tests.
+
+interface Migration {
+  up(db: Knex): Promise<void>;
+  down(db: Knex): Promise<void>;
+}
+
+const MIGRATIONS: Record<string, Migration> = {
+  '001-create-channels-and-videos': createChannelsAndVideos,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(MIGRATIONS),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => MIGRATIONS[name]!,
+};

@@ -1,0 +1,226 @@
+import type { Db } from './connect.ts';
+import { fromDbTime, toDbTime } from './connect.ts';
+import type { ChannelListing, ListedVideo, PendingVideo } from '../shared/types.ts';
+import { videoWorkflowId } from '../naming/workflow-ids.ts';
+import type { VIDEO_STATUSES } from './migrations/001-create-channels-and-videos.ts';
+
+// Small typed queries over `channels` and `videos`. Every write is an upsert or a
+// guarded update, so an activity that runs twice leaves the same rows as one that ran once.
+
+export type VideoStatus = (typeof VIDEO_STATUSES)[number];
+
+/** Statuses that still need a download workflow to reach an end. */
+export const UNFINISHED: VideoStatus[] = ['discovered', 'downloading'];
+
+export interface VideoRow {
+  id: number;
+  channel: string;
+  externalId: string;
+  title: string;
+  url?: string;
+  mediaUrl?: string;
+  mediaType?: string;
+  publishedAt?: Date;
+  status: VideoStatus;
+  reason?: string;
+  filePath?: string;
+  bytes?: number;
+  sha256?: string;
+  createdAt: Date;
+}
+
+interface RawVideoRow {
+  id: number;
+  channel: string;
+  external_id: string;
+  title: string;
+  url: string | null;
+  media_url: string | null;
+  media_type: string | null;
+  published_at: string | null;
+  status: VideoStatus;
+  reason: string | null;
+  file_path: string | null;
+  bytes: number | string | null;
+  sha256: string | null;
+  created_at: string;
+}
+
+function toVideo(row: RawVideoRow): VideoRow {
+  return {
+    id: Number(row.id),
+    channel: row.channel,
+    externalId: row.external_id,
+    title: row.title,
+    url: row.url ?? undefined,
+    mediaUrl: row.media_url ?? undefined,
+    mediaType: row.media_type ?? undefined,
+    publishedAt: fromDbTime(row.published_at),
+    status: row.status,
+    reason: row.reason ?? undefined,
+    filePath: row.file_path ?? undefined,
+    bytes: row.bytes === null ? undefined : Number(row.bytes),
+    sha256: row.sha256 ?? undefined,
+    createdAt: fromDbTime(row.created_at)!,
+  };
+}
+
+export interface VideoKey {
+  channel: string;
+  externalId: string;
+}
+
+// Rows go in batches that stay well under MySQL's placeholder and packet limits.
+const INSERT_BATCH = 200;
+
+export async function upsertChannel(
+  db: Db,
+  channel: { name: string; url: string; kind?: string; title?: string },
+  now = new Date(),
+): Promise<void> {
+  const time = toDbTime(now);
+  await db('channels')
+    .insert({ name: channel.name, url: channel.url, kind: channel.kind ?? null, title: channel.title ?? null, created_at: time, updated_at: time })
+    .onConflict('name')
+    .merge(['url', 'kind', 'title', 'updated_at']);
+}
+
+/** One entry per external id: feeds do repeat themselves. The first one wins. */
+function uniqueEntries(entries: ListedVideo[]): ListedVideo[] {
+  const seen = new Set<string>();
+  return entries.filter((entry) => !seen.has(entry.externalId) && seen.add(entry.externalId));
+}
+
+/** Newest first; entries without a date sort last, in feed order. */
+function newestFirst(entries: ListedVideo[]): ListedVideo[] {
+  return entries
+    .map((entry, index) => ({ entry, index, time: entry.publishedAt ? Date.parse(entry.publishedAt) : -Infinity }))
+    .sort((a, b) => b.time - a.time || a.index - b.index)
+    .map(({ entry }) => entry);
+}
+
+export interface RecordOutcome {
+  entries: number;
+  new: number;
+}
+
+/**
+ * Records a channel's listing. New entries become `discovered`, or `skipped` with the
+ * reason when they cannot be downloaded or fall outside the backfill limit of a first
+ * crawl. Known entries keep their status; their title and links are refreshed.
+ */
+export async function recordListing(
+  db: Db,
+  channel: { name: string; url: string },
+  listing: ChannelListing,
+  backfill: number,
+  now = new Date(),
+): Promise<RecordOutcome> {
+  const time = toDbTime(now);
+  const entries = newestFirst(uniqueEntries(listing.entries));
+  return db.transaction(async (trx) => {
+    await upsertChannel(trx, { name: channel.name, url: channel.url, kind: listing.kind, title: listing.title }, now);
+    const known = new Set(
+      (await trx('videos').where({ channel: channel.name }).select('external_id')).map(
+        (row: { external_id: string }) => row.external_id,
+      ),
+    );
+    const firstCrawl = known.size === 0;
+    let downloadable = 0;
+    const rows = entries.map((entry) => {
+      let status: VideoStatus = 'discovered';
+      let reason: string | null = null;
+      if (entry.skipReason) {
+        status = 'skipped';
+        reason = entry.skipReason;
+      } else if (firstCrawl && !known.has(entry.externalId) && downloadable++ >= backfill) {
+        status = 'skipped';
+        reason = `older than the newest ${backfill} on the channel's first crawl (backfill limit)`;
+      }
+      return {
+        channel: channel.name,
+        external_id: entry.externalId,
+        title: entry.title,
+        url: entry.url ?? null,
+        media_url: entry.mediaUrl ?? null,
+        media_type: entry.mediaType ?? null,
+        published_at: entry.publishedAt ? toDbTime(new Date(entry.publishedAt)) : null,
+        status,
+        reason,
+        created_at: time,
+        updated_at: time,
+      };
+    });
+    for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+      await trx('videos')
+        .insert(rows.slice(i, i + INSERT_BATCH))
+        .onConflict(['channel', 'external_id'])
+        .merge(['title', 'url', 'media_url', 'media_type', 'published_at']);
+    }
+    await trx('channels').where({ name: channel.name }).update({ last_crawled_at: time });
+    return { entries: entries.length, new: entries.filter((entry) => !known.has(entry.externalId)).length };
+  });
+}
+
+/**
+ * Videos of a channel that have not reached an end yet, oldest row first, after a row id.
+ * This is what makes the crawl safe to interrupt anywhere: a video recorded by a crawl
+ * that died before starting its download is still here for the next crawl.
+ */
+export async function listUnfinished(db: Db, channel: string, afterId = 0, limit = 1000): Promise<PendingVideo[]> {
+  const rows: Array<{ id: number; external_id: string }> = await db('videos')
+    .where({ channel })
+    .whereIn('status', UNFINISHED)
+    .andWhere('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .select('id', 'external_id');
+  return rows.map((row) => ({
+    id: Number(row.id),
+    externalId: row.external_id,
+    workflowId: videoWorkflowId(channel, row.external_id),
+  }));
+}
+
+export async function getVideo(db: Db, key: VideoKey): Promise<VideoRow | undefined> {
+  const row = await db('videos').where({ channel: key.channel, external_id: key.externalId }).first();
+  return row ? toVideo(row as RawVideoRow) : undefined;
+}
+
+export async function markDownloading(db: Db, key: VideoKey, now = new Date()): Promise<void> {
+  await db('videos')
+    .where({ channel: key.channel, external_id: key.externalId })
+    .whereNot('status', 'downloaded')
+    .update({ status: 'downloading', reason: null, updated_at: toDbTime(now) });
+}
+
+export async function markDownloaded(
+  db: Db,
+  key: VideoKey,
+  file: { filePath: string; bytes: number; sha256: string },
+  now = new Date(),
+): Promise<void> {
+  await db('videos')
+    .where({ channel: key.channel, external_id: key.externalId })
+    .update({
+      status: 'downloaded',
+      reason: null,
+      file_path: file.filePath,
+      bytes: file.bytes,
+      sha256: file.sha256,
+      updated_at: toDbTime(now),
+    });
+}
+
+/** Marks a video failed with the reason, unless it was downloaded meanwhile. */
+export async function markFailed(db: Db, key: VideoKey, reason: string, now = new Date()): Promise<void> {
+  await db('videos')
+    .where({ channel: key.channel, external_id: key.externalId })
+    .whereNot('status', 'downloaded')
+    .update({ status: 'failed', reason: reason.slice(0, 2000), updated_at: toDbTime(now) });
+}
+
+export async function listVideos(db: Db, channel: string): Promise<VideoRow[]> {
+  const rows = await db('videos').where({ channel }).orderBy('id');
+  return (rows as RawVideoRow[]).map(toVideo);
+}
