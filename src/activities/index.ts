@@ -1,0 +1,9 @@
+import { createCrawlActivities, type CrawlActivityDeps } from './crawl.ts';
+import { createDownloadActivities, type DownloadActivityDeps } from './download.ts';
+
+export type ActivityDeps = CrawlActivityDeps & DownloadActivityDeps;
+
+/** All of Parker's activities, built from their dependencies by the worker. */
+export function createActivities(deps: ActivityDeps) {
+  return { ...createCrawlActivities(deps), ...createDownloadActivities(deps) };
+}

@@ -1,0 +1,74 @@
+import { continueAsNew, ParentClosePolicy, proxyActivities, startChild, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { CrawlActivities } from '../activities/crawl.ts';
+import type { CrawlInput, CrawlSummary, PendingVideo } from '../shared/types.ts';
+import { DATABASE, LISTING } from './policies.ts';
+import { downloadVideo } from './download.ts';
+
+const { fetchListing } = proxyActivities<CrawlActivities>(LISTING);
+const { recordListing, listUnfinishedVideos } = proxyActivities<CrawlActivities>(DATABASE);
+
+/** Download workflows started per page of unfinished videos. */
+export const PAGE_SIZE = 100;
+/** Pages per run before the crawl continues as new, keeping its history small. */
+export const PAGES_PER_RUN = 10;
+
+/** Where a crawl that continued as new picks up. */
+export interface CrawlCursor {
+  summary: CrawlSummary;
+  /** Row id of the last video this crawl has handled. */
+  afterId: number;
+}
+
+/**
+ * Crawls one channel: lists it, records the entries, then starts a download workflow
+ * for every recorded video that has no end yet — not only the new ones. That is what
+ * keeps the promise that a recorded video is never lost: if this crawl dies after
+ * recording and before starting a download, the next crawl starts it.
+ */
+export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Promise<CrawlSummary> {
+  let summary: CrawlSummary;
+  let afterId = 0;
+  if (cursor) {
+    ({ summary, afterId } = cursor);
+  } else {
+    const listing = await fetchListing(input);
+    const recorded = await recordListing({ crawl: input, listing });
+    summary = { entries: recorded.entries, new: recorded.new, started: 0, alreadyRunning: 0 };
+  }
+
+  for (let page = 1; ; page++) {
+    const pending = await listUnfinishedVideos({ channel: input.channel, afterId, limit: PAGE_SIZE });
+    await Promise.all(pending.map((video) => startDownload(input.channel, video, summary)));
+    if (pending.length < PAGE_SIZE) return summary;
+    afterId = pending[pending.length - 1]!.id;
+    if (page >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof crawlChannel>(input, { summary, afterId });
+    }
+  }
+}
+
+/**
+ * Starts the download of one video, keyed by its workflow id. A second start of the
+ * same id is refused by the server (while it runs, or once it has finished: only a
+ * failed, cancelled or terminated download may run again) and counted, not thrown.
+ */
+async function startDownload(channel: string, video: PendingVideo, summary: CrawlSummary): Promise<void> {
+  try {
+    await startChild(downloadVideo, {
+      workflowId: video.workflowId,
+      args: [{ channel, externalId: video.externalId }],
+      // The download outlives the crawl that found it.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      // No run or execution timeout: a download ends through its activities' own limits.
+    });
+    summary.started++;
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      summary.alreadyRunning++;
+      return;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,3 @@
+// The workflows the worker registers. Deterministic code only: see STYLE.md.
+export { crawlChannel } from './crawl.ts';
+export { downloadVideo } from './download.ts';

@@ -1,0 +1,54 @@
+import type { ActivityOptions } from '@temporalio/workflow';
+import { PERMANENT_FAILURES } from '../shared/failure-types.ts';
+
+// Every timeout and retry policy of Parker's activities, grouped by kind of work.
+// The README's "Retries and timeouts" section repeats these numbers.
+
+/**
+ * Database reads and writes. A database that is down is waited for, however long it takes:
+ * giving up would leave a recorded video without an end. Backoff 1s, 2s, 4s … capped at 1m.
+ */
+export const DATABASE: ActivityOptions = {
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: Infinity },
+};
+
+/**
+ * Listing a channel: one HTTP request and a parse. Retried 5 times over about a minute
+ * (5s, 10s, 20s, 40s); after that the crawl fails visibly and the next scheduled crawl
+ * tries again. A feed that does not parse is not retried.
+ */
+export const LISTING: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  retry: {
+    initialInterval: '5s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: PERMANENT_FAILURES,
+  },
+};
+
+/**
+ * Fetching media. Large files take hours, so the limit that matters is the heartbeat:
+ * a transfer that makes no progress for 30s is given up and resumed by the next attempt.
+ * 5xx, timeouts and resets are retried 10 times with backoff 1s, 2s, 4s … capped at 5m
+ * (about 10 minutes in all); 404/410, non-media answers and storage errors are not retried.
+ */
+export const MEDIA_TRANSFER: ActivityOptions = {
+  startToCloseTimeout: '12h',
+  heartbeatTimeout: '30s',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '5m',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: PERMANENT_FAILURES,
+  },
+};
+
+/** Renames and bookkeeping around a download: quick, local, retried like the database. */
+export const FILE_AND_DATABASE: ActivityOptions = {
+  ...DATABASE,
+  retry: { ...DATABASE.retry, nonRetryableErrorTypes: PERMANENT_FAILURES },
+};
