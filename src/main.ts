@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { loadChannelList } from './config/channels.ts';
+import { loadSettings } from './config/settings.ts';
+import { connectDb, migrate, sqlitePath } from './db/connect.ts';
+import { isEntryPoint, runEntryPoint } from './entry-point.ts';
+import { createLogger } from './log.ts';
+import { syncFromChannelList } from './schedule.ts';
+import { temporalEndpoint } from './temporal/connect.ts';
+import { createWorkers, runWorkers } from './worker.ts';
+
+// `npm start`: everything in one process. Temporal (TEMPORAL_ADDRESS, or a dev server
+// Parker starts), the database (DATABASE_URL, or ./data/parker.sqlite), schedules from
+// channels.yaml, and the worker, until Ctrl-C.
+
+async function main(): Promise<void> {
+  const settings = loadSettings();
+  const log = createLogger(settings.logLevel);
+  const endpoint = await temporalEndpoint(settings, log);
+  const db = connectDb(settings.databaseUrl, settings.dataDir);
+  try {
+    await migrate(db);
+    log.info(settings.databaseUrl ? 'database: MySQL from DATABASE_URL' : `database: ${sqlitePath(settings.dataDir)}`);
+
+    const connection = await Connection.connect({ address: endpoint.address });
+    const client = new Client({ connection, namespace: settings.temporal.namespace });
+    if (existsSync(settings.configPath)) {
+      await syncFromChannelList(client, await loadChannelList(settings.configPath), settings, log);
+    } else {
+      log.warn(`no channel list at ${settings.configPath}: copy channels.example.yaml there, or set PARKER_CONFIG`);
+    }
+    await connection.close();
+
+    const workerConnection = await NativeConnection.connect({ address: endpoint.address });
+    const workers = await createWorkers({ connection: workerConnection, settings, db });
+    log.info(
+      { taskQueue: settings.temporal.taskQueue, downloadDir: settings.downloadDir, maxDownloads: settings.maxDownloads },
+      endpoint.devServer
+        ? `Parker is running. Web UI: ${endpoint.devServer.uiUrl} (Ctrl-C stops)`
+        : 'Parker is running (Ctrl-C stops)',
+    );
+    await runWorkers(workers);
+    await workerConnection.close();
+  } finally {
+    await db.destroy();
+    await endpoint.devServer?.stop();
+  }
+}
+
+if (isEntryPoint(import.meta.url)) runEntryPoint('parker', main);

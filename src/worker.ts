@@ -1,0 +1,90 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from './activities/index.ts';
+import { loadSettings, type Settings } from './config/settings.ts';
+import { connectDb, migrate, type Db } from './db/connect.ts';
+import { createHttpDownloader } from './downloaders/http.ts';
+import { isEntryPoint, runEntryPoint } from './entry-point.ts';
+import { createLogger } from './log.ts';
+import { downloadTaskQueueFor } from './shared/names.ts';
+import { createFeedSource } from './sources/feed.ts';
+import { temporalEndpoint } from './temporal/connect.ts';
+
+// The composition root of the worker: settings → database, sources, downloader →
+// activities → two Temporal workers on one connection:
+//  - `<queue>` runs the workflows and the short activities (listing, database, rename);
+//  - `<queue>-downloads` runs only media transfers, with PARKER_MAX_DOWNLOADS slots, so
+//    that number bounds concurrent downloads without starving crawls.
+
+/** Activity slots for the short activities of the main queue. */
+const MAIN_QUEUE_ACTIVITY_SLOTS = 20;
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  settings: Settings;
+  db: Db;
+  /** A prebuilt workflow bundle (tests build it once); otherwise the worker bundles src/workflows. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export async function createWorkers({ connection, settings, db, workflowBundle }: WorkerDeps): Promise<Worker[]> {
+  const { downloadMedia, ...activities } = createActivities({
+    db,
+    sources: [createFeedSource()],
+    downloader: createHttpDownloader(),
+    downloadDir: settings.downloadDir,
+  });
+  const common = { connection, namespace: settings.temporal.namespace };
+  const main = await Worker.create({
+    ...common,
+    taskQueue: settings.temporal.taskQueue,
+    ...(workflowBundle
+      ? { workflowBundle }
+      : { workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)) }),
+    activities,
+    maxConcurrentActivityTaskExecutions: MAIN_QUEUE_ACTIVITY_SLOTS,
+  });
+  const downloads = await Worker.create({
+    ...common,
+    taskQueue: downloadTaskQueueFor(settings.temporal.taskQueue),
+    activities: { downloadMedia },
+    maxConcurrentActivityTaskExecutions: settings.maxDownloads,
+  });
+  return [main, downloads];
+}
+
+/** Runs the workers until a signal stops them; if one fails, the others are shut down. */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  const stopAll = () => {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  await Promise.all(
+    workers.map((worker) =>
+      worker.run().catch((error: unknown) => {
+        stopAll();
+        throw error;
+      }),
+    ),
+  );
+}
+
+/** `npm run worker`: a worker alone, against TEMPORAL_ADDRESS or a dev server of its own. */
+async function main(): Promise<void> {
+  const settings = loadSettings();
+  const log = createLogger(settings.logLevel);
+  const endpoint = await temporalEndpoint(settings, log);
+  const db = connectDb(settings.databaseUrl, settings.dataDir);
+  try {
+    await migrate(db);
+    const connection = await NativeConnection.connect({ address: endpoint.address });
+    const workers = await createWorkers({ connection, settings, db });
+    log.info({ taskQueue: settings.temporal.taskQueue, maxDownloads: settings.maxDownloads }, 'worker running');
+    await runWorkers(workers);
+    await connection.close();
+  } finally {
+    await db.destroy();
+    await endpoint.devServer?.stop();
+  }
+}
+
+if (isEntryPoint(import.meta.url)) runEntryPoint('parker worker', main);
