@@ -1,0 +1,114 @@
+import { randomBytes, createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import type { Settings } from '../../src/config/settings.ts';
+import { connectDb, type Db } from '../../src/db/connect.ts';
+import { listVideos, UNFINISHED, type VideoRow } from '../../src/db/videos.ts';
+import { CRAWL_WORKFLOW } from '../../src/shared/names.ts';
+import type { CrawlInput, CrawlSummary } from '../../src/shared/types.ts';
+import { createWorkers, runWorkers } from '../../src/worker.ts';
+import { services } from './services.ts';
+
+// A Parker worker for one test: real Temporal, real MySQL, real files, its own task
+// queue and download folder, so test files can run side by side.
+
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
+}
+
+export interface TestParker {
+  client: Client;
+  db: Db;
+  settings: Settings;
+  downloadDir: string;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Settings as the worker would read them, pointing at the test services and a scratch folder. */
+export function testSettings(scratch: string, overrides: Partial<Settings> = {}): Settings {
+  return {
+    temporal: { address: services.temporalAddress, namespace: 'default', taskQueue: uniqueName('test-queue') },
+    databaseUrl: services.databaseUrl,
+    downloadDir: path.join(scratch, 'downloads'),
+    configPath: path.join(scratch, 'channels.yaml'),
+    dataDir: path.join(scratch, 'data'),
+    maxDownloads: 4,
+    logLevel: 'warn',
+    ...overrides,
+  };
+}
+
+export async function startParker(overrides: Partial<Settings> = {}): Promise<TestParker> {
+  quietRuntime();
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'parker-it-'));
+  const settings = testSettings(scratch, overrides);
+  const db = connectDb(settings.databaseUrl, settings.dataDir);
+  const workerConnection = await NativeConnection.connect({ address: services.temporalAddress });
+  const workers = await createWorkers({
+    connection: workerConnection,
+    settings,
+    db,
+    workflowBundle: { codePath: services.workflowBundlePath },
+  });
+  const running = runWorkers(workers);
+  const clientConnection = await Connection.connect({ address: services.temporalAddress });
+  const client = new Client({ connection: clientConnection });
+  return {
+    client,
+    db,
+    settings,
+    downloadDir: settings.downloadDir,
+    taskQueue: settings.temporal.taskQueue,
+    async stop() {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await workerConnection.close();
+      await clientConnection.close();
+      await db.destroy();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs one crawl to its end, as a schedule would start it, and returns its summary. */
+export async function runCrawl(parker: TestParker, input: CrawlInput): Promise<CrawlSummary> {
+  return parker.client.workflow.execute<(input: CrawlInput) => Promise<CrawlSummary>>(CRAWL_WORKFLOW, {
+    taskQueue: parker.taskQueue,
+    workflowId: uniqueName(`test-crawl-${input.channel}`),
+    args: [input],
+    workflowExecutionTimeout: '2m',
+  });
+}
+
+/** Waits until no video of the channel is discovered or downloading, and returns them all. */
+export async function settledVideos(db: Db, channel: string, timeoutMs = 120_000): Promise<VideoRow[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const videos = await listVideos(db, channel);
+    if (videos.every((video) => !UNFINISHED.includes(video.status))) return videos;
+    if (Date.now() > deadline) {
+      const open = videos.filter((video) => UNFINISHED.includes(video.status)).map((v) => `${v.externalId}:${v.status}`);
+      throw new Error(`videos of ${channel} still unfinished after ${timeoutMs}ms: ${open.join(', ')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export function mediaBytes(size: number): Buffer {
+  return randomBytes(size);
+}
+
+export function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}

@@ -1,0 +1,116 @@
+// `npm test`: runs every test file under test/ with node's test runner, against real
+// services set up here once per run:
+//  - a Temporal dev server (the project's temporal CLI, a database file of its own, a
+//    free port on 127.0.0.1), started here because the SDK's createLocal gives up after 5s;
+//  - a MariaDB database of its own on PARKER_TEST_MYSQL (default
+//    mysql://parker:parker@127.0.0.1:3306, the user scripts/ensure-mariadb.sh makes),
+//    dropped at the end;
+//  - the workflow code, bundled once and handed to every test worker.
+// A missing service fails the run with a message saying how to get it; nothing skips.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mysql from 'mysql2/promise';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { ensureTemporalCli } from '../src/temporal/cli.ts';
+import { startDevServer } from '../src/temporal/dev-server.ts';
+import { connectDb, migrate } from '../src/db/connect.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function testFiles(args: string[]): string[] {
+  if (args.length > 0) return args;
+  return readdirSync(path.join(root, 'test'), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.test.ts'))
+    .map((file) => path.join('test', file))
+    .sort();
+}
+
+async function createTestDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `parker_test_${Date.now()}_${process.pid}`;
+  let connection: mysql.Connection;
+  try {
+    connection = await mysql.createConnection(adminUrl);
+  } catch (error) {
+    throw new Error(
+      `cannot reach MySQL at ${adminUrl.replace(/:[^:@/]*@/, ':***@')} (${(error as Error).message}).\n` +
+        'Run scripts/ensure-mariadb.sh (as root) to install and start MariaDB, or set PARKER_TEST_MYSQL.',
+    );
+  }
+  await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await connection.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.href,
+    async drop() {
+      const admin = await mysql.createConnection(adminUrl);
+      await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await admin.end();
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const files = testFiles(process.argv.slice(2));
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'parker-test-'));
+  const database = await createTestDatabase(process.env.PARKER_TEST_MYSQL ?? 'mysql://parker:parker@127.0.0.1:3306');
+  let devServer: Awaited<ReturnType<typeof startDevServer>> | undefined;
+  try {
+    const cliPath = await ensureTemporalCli(process.env.TEMPORAL_CLI);
+    devServer = await startDevServer({ cliPath, dbFile: path.join(scratch, 'temporal.db'), port: await freePort() });
+    process.stderr.write(`test services: temporal ${devServer.address}, database ${database.url.replace(/:[^:@/]*@/, ':***@')}\n`);
+
+    // Migrate once here: test files run in parallel and would race for knex's migration lock.
+    const db = connectDb(database.url, scratch);
+    await migrate(db);
+    await db.destroy();
+
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: path.join(root, 'src', 'workflows', 'index.ts'),
+      logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+    });
+    const bundlePath = path.join(scratch, 'workflow-bundle.js');
+    writeFileSync(bundlePath, bundle.code);
+
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+      {
+        cwd: root,
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          PARKER_TEST_TEMPORAL_ADDRESS: devServer.address,
+          PARKER_TEST_DATABASE_URL: database.url,
+          PARKER_TEST_WORKFLOW_BUNDLE: bundlePath,
+          PARKER_TEST_TEMPORAL_CLI: cliPath,
+        },
+      },
+    );
+    return await new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  } finally {
+    await devServer?.stop();
+    await database.drop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`npm test: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);
