@@ -6,7 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Downloader, DownloadJob } from './downloader.ts';
 import type { DownloadedMedia } from '../shared/types.ts';
-import { expectSuccess, httpGet, type HttpResponse } from '../http/client.ts';
+import { discardBody, expectSuccess, httpGet, type HttpResponse } from '../http/client.ts';
 import { asStorageError, IncompleteBodyError, NetworkError, NotMediaError } from '../errors.ts';
 import { isMediaContentType } from '../naming/media-types.ts';
 import { hashFilePrefix, partSize, readResumeRecord, removePart, writeResumeRecord } from './part-file.ts';
@@ -63,8 +63,8 @@ async function plan(job: DownloadJob): Promise<Plan> {
     }
     // 416 (the part is as long as the file or longer), a 206 for another range or another
     // version: nothing in the part can be trusted. Start again without a range.
-    response.body.resume();
     if (response.status >= 400 && response.status !== 416) await expectSuccess(job.url, response);
+    discardBody(response);
   }
   const response = await request(job);
   return { response, start: 0, total: contentLength(response), validator: validatorOf(response) };
@@ -83,7 +83,7 @@ export function createHttpDownloader(): Downloader {
       await expectSuccess(job.url, response);
       const contentType = response.headers['content-type'];
       if (!isMediaContentType(contentType)) {
-        response.body.destroy();
+        discardBody(response);
         throw new NotMediaError(job.url, contentType ?? 'no content type');
       }
 

@@ -21,7 +21,15 @@ const dispatcher: Dispatcher = new Agent({
 export interface HttpResponse {
   status: number;
   headers: Record<string, string | undefined>;
-  body: Readable;
+  body: Dispatcher.ResponseData['body'];
+}
+
+/**
+ * Throws away a body that will not be read, letting the connection be reused when the
+ * rest is small; an unread or destroyed body would surface later as an unhandled error.
+ */
+export function discardBody(response: HttpResponse): void {
+  response.body.dump({ limit: 64 * 1024 }).catch(() => {});
 }
 
 function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string | undefined> {
@@ -52,7 +60,7 @@ export async function httpGet(
 /** Throws HttpStatusError for any status outside 2xx, after discarding the body. */
 export async function expectSuccess(url: string, response: HttpResponse): Promise<void> {
   if (response.status >= 200 && response.status < 300) return;
-  response.body.resume();
+  discardBody(response);
   throw new HttpStatusError(url, response.status);
 }
 
