@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Settings } from '../../src/config/settings.ts';
+
+// Runs `src/worker.ts`, the real entry point, as a separate process, so a test can kill
+// it with SIGKILL the way a crash or an OOM killer would.
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Output so far, for a failure message. */
+  output(): string;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+export async function startWorkerProcess(settings: Settings, timeoutMs = 60_000): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'worker.ts')], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: settings.temporal.address,
+      TEMPORAL_TASK_QUEUE: settings.temporal.taskQueue,
+      DATABASE_URL: settings.databaseUrl,
+      DOWNLOAD_DIR: settings.downloadDir,
+      PARKER_DATA_DIR: settings.dataDir,
+      PARKER_MAX_DOWNLOADS: String(settings.maxDownloads),
+      LOG_LEVEL: 'info',
+    },
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const deadline = Date.now() + timeoutMs;
+  while (!output.includes('worker running')) {
+    if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`worker did not start within ${timeoutMs}ms:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    child,
+    output: () => output,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
