@@ -84,12 +84,29 @@ function matches(current: ScheduleDescription, desired: DesiredSchedule): boolea
   );
 }
 
-async function managedScheduleIds(client: Client): Promise<string[]> {
+/**
+ * Schedules this Parker made: the id prefix, and an action on our task queue, so that two
+ * Parker deployments sharing a namespace (or two test runs) never delete each other's.
+ */
+async function ourScheduleIds(client: Client, taskQueue: string): Promise<string[]> {
   const ids: string[] = [];
   for await (const schedule of client.schedule.list()) {
-    if (schedule.scheduleId.startsWith(SCHEDULE_ID_PREFIX)) ids.push(schedule.scheduleId);
+    if (!schedule.scheduleId.startsWith(SCHEDULE_ID_PREFIX)) continue;
+    const description = await describeOrUndefined(client, schedule.scheduleId);
+    if (description?.action.type === 'startWorkflow' && description.action.taskQueue === taskQueue) {
+      ids.push(schedule.scheduleId);
+    }
   }
   return ids;
+}
+
+async function describeOrUndefined(client: Client, scheduleId: string): Promise<ScheduleDescription | undefined> {
+  try {
+    return await client.schedule.getHandle(scheduleId).describe();
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) return undefined; // listing lags behind deletes
+    throw error;
+  }
 }
 
 export async function syncSchedules(
@@ -104,25 +121,20 @@ export async function syncSchedules(
   for (const channel of channels) {
     const scheduleId = scheduleIdFor(channel.name);
     const desired = desiredSchedule(channel, options.taskQueue);
-    const handle = client.schedule.getHandle(scheduleId);
-    let current: ScheduleDescription | undefined;
-    try {
-      current = await handle.describe();
-    } catch (error) {
-      if (!(error instanceof ScheduleNotFoundError)) throw error;
-    }
+    const current = await describeOrUndefined(client, scheduleId);
     if (!current) {
-      await client.schedule.create({ scheduleId, ...desired, state: { note: NOTE }, memo: { channel: channel.name } });
+      // The first crawl of a new channel runs now, not one interval from now.
+      await client.schedule.create({ scheduleId, ...desired, state: { note: NOTE, triggerImmediately: true } });
       report.created.push(scheduleId);
     } else if (!matches(current, desired)) {
-      await handle.update((previous) => ({ ...previous, ...desired, state: { ...previous.state, note: NOTE } }));
+      await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, ...desired, state: { ...previous.state, note: NOTE } }));
       report.updated.push(scheduleId);
     } else {
       report.unchanged.push(scheduleId);
     }
   }
 
-  for (const scheduleId of await managedScheduleIds(client)) {
+  for (const scheduleId of await ourScheduleIds(client, options.taskQueue)) {
     if (wanted.has(scheduleId) || kept.has(scheduleId)) continue;
     try {
       await client.schedule.getHandle(scheduleId).delete();

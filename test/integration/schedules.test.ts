@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
+import { parseChannelList } from '../../src/config/channels.ts';
+import { syncSchedules } from '../../src/schedules/sync.ts';
+import { scheduleIdFor } from '../../src/shared/names.ts';
+import { uniqueName } from '../helpers/parker.ts';
+import { services } from '../helpers/services.ts';
+
+// Schedule sync against a real Temporal server: created, left alone, updated, deleted,
+// and a broken entry never costs a good channel its schedule.
+
+let connection: Connection;
+let client: Client;
+let scratch: string;
+
+before(async () => {
+  connection = await Connection.connect({ address: services.temporalAddress });
+  client = new Client({ connection });
+  scratch = mkdtempSync(path.join(os.tmpdir(), 'parker-schedules-'));
+});
+after(async () => {
+  await connection?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function channelsYaml(entries: string): string {
+  return `defaults:\n  every: 30m\n  backfill: 3\nchannels:\n${entries}`;
+}
+
+async function waitUntilListed(ids: string[]): Promise<void> {
+  // Listing goes through the visibility store, which trails a create by a moment.
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const listed = new Set<string>();
+    for await (const schedule of client.schedule.list()) listed.add(schedule.scheduleId);
+    if (ids.every((id) => listed.has(id))) return;
+    assert.ok(Date.now() < deadline, `schedules ${ids.join(', ')} never showed up in the list`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe('schedule sync', () => {
+  test('creates, leaves alone, follows edits and deletes, one schedule per channel', async () => {
+    const taskQueue = uniqueName('sched-queue');
+    const [a, b] = [uniqueName('alpha'), uniqueName('beta')];
+    const first = parseChannelList(
+      channelsYaml(`  - name: ${a}\n    url: https://example.org/a.xml\n    every: 15m\n  - name: ${b}\n    url: https://example.org/b.xml\n`),
+      'channels.yaml',
+    );
+    const created = await syncSchedules(client, first.channels, { taskQueue });
+    assert.deepEqual(created.created.sort(), [scheduleIdFor(a), scheduleIdFor(b)].sort());
+
+    const description = await client.schedule.getHandle(scheduleIdFor(a)).describe();
+    assert.equal(description.spec.intervals?.[0]?.every, 15 * 60_000);
+    assert.equal(description.policies.overlap, 'SKIP');
+    assert.equal(description.policies.catchupWindow, 15 * 60_000, 'catch-up is one interval, not the server default of a year');
+    assert.ok(description.action.type === 'startWorkflow');
+    assert.equal(description.action.workflowType, 'crawlChannel');
+    assert.equal(description.action.taskQueue, taskQueue);
+    assert.deepEqual(description.action.args, [{ channel: a, url: 'https://example.org/a.xml', backfill: 3 }]);
+
+    const again = await syncSchedules(client, first.channels, { taskQueue });
+    assert.deepEqual(again, { created: [], updated: [], deleted: [], unchanged: [scheduleIdFor(a), scheduleIdFor(b)] });
+
+    const edited = parseChannelList(
+      channelsYaml(`  - name: ${a}\n    url: https://example.org/a2.xml\n    every: 1h\n    backfill: 0\n  - name: ${b}\n    url: https://example.org/b.xml\n`),
+      'channels.yaml',
+    );
+    const update = await syncSchedules(client, edited.channels, { taskQueue });
+    assert.deepEqual(update.updated, [scheduleIdFor(a)]);
+    assert.deepEqual(update.unchanged, [scheduleIdFor(b)]);
+    const updated = await client.schedule.getHandle(scheduleIdFor(a)).describe();
+    assert.equal(updated.spec.intervals?.[0]?.every, 3_600_000);
+    assert.equal(updated.policies.catchupWindow, 3_600_000);
+    assert.ok(updated.action.type === 'startWorkflow');
+    assert.deepEqual(updated.action.args, [{ channel: a, url: 'https://example.org/a2.xml', backfill: 0 }]);
+
+    await waitUntilListed([scheduleIdFor(a), scheduleIdFor(b)]);
+    const withoutB = parseChannelList(channelsYaml(`  - name: ${a}\n    url: https://example.org/a2.xml\n    every: 1h\n    backfill: 0\n`), 'channels.yaml');
+    const removal = await syncSchedules(client, withoutB.channels, { taskQueue });
+    assert.deepEqual(removal.deleted, [scheduleIdFor(b)]);
+    await assert.rejects(client.schedule.getHandle(scheduleIdFor(b)).describe(), ScheduleNotFoundError);
+
+    const final = await syncSchedules(client, withoutB.channels, { taskQueue });
+    assert.deepEqual(final.unchanged, [scheduleIdFor(a)]);
+    assert.deepEqual([...final.created, ...final.updated, ...final.deleted], []);
+  });
+
+  test('a broken entry keeps its old schedule and does not stop the good channels', async () => {
+    const taskQueue = uniqueName('sched-queue');
+    const [good, typo] = [uniqueName('good'), uniqueName('typo')];
+    const before = parseChannelList(
+      channelsYaml(`  - name: ${typo}\n    url: https://example.org/t.xml\n`),
+      'channels.yaml',
+    );
+    await syncSchedules(client, before.channels, { taskQueue });
+    await waitUntilListed([scheduleIdFor(typo)]);
+
+    const broken = parseChannelList(
+      channelsYaml(`  - name: ${typo}\n    url: not a url\n  - name: ${good}\n    url: https://example.org/g.xml\n`),
+      'channels.yaml',
+    );
+    assert.equal(broken.problems.length, 1);
+    const report = await syncSchedules(client, broken.channels, { taskQueue, keep: broken.problems.map((p) => p.channel) });
+    assert.deepEqual(report.created, [scheduleIdFor(good)]);
+    assert.deepEqual(report.deleted, [], 'the typo does not delete the schedule');
+    await client.schedule.getHandle(scheduleIdFor(typo)).describe();
+  });
+
+  test('`npm run schedules` reports a broken entry by file, channel and field, schedules the rest, and exits 1', async () => {
+    const taskQueue = uniqueName('sched-queue');
+    const [good, bad] = [uniqueName('good'), uniqueName('bad')];
+    const file = path.join(scratch, 'channels.yaml');
+    writeFileSync(file, channelsYaml(`  - name: ${bad}\n    url: https://example.org/x.xml\n    every: 5s\n  - name: ${good}\n    url: https://example.org/g.xml\n`));
+    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/schedule.ts'], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      env: { ...process.env, PARKER_CONFIG: file, TEMPORAL_ADDRESS: services.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info' },
+    });
+    const failure = await run.then(
+      () => assert.fail('a broken entry must make the command exit non-zero'),
+      (error: { code: number; stdout: string }) => error,
+    );
+    assert.equal(failure.code, 1);
+    assert.match(failure.stdout, new RegExp(`channels.yaml: channel \\\\"${bad}\\\\": every: must be a duration`));
+    const description = await client.schedule.getHandle(scheduleIdFor(good)).describe();
+    assert.ok(description.action.type === 'startWorkflow' && description.action.taskQueue === taskQueue);
+    await assert.rejects(client.schedule.getHandle(scheduleIdFor(bad)).describe(), ScheduleNotFoundError);
+  });
+});
