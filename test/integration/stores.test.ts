@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { connectDb, migrate, type Db } from '../../src/db/connect.ts';
+import { getVideo, listUnfinished, listVideos, markDownloaded, markDownloading, markFailed, recordListing } from '../../src/db/videos.ts';
+import type { ChannelListing, ListedVideo } from '../../src/shared/types.ts';
+import { uniqueName } from '../helpers/parker.ts';
+import { services } from '../helpers/services.ts';
+
+// One contract, two stores: the embedded SQLite file and MySQL (MariaDB here) run the
+// same migrations and the same queries, and must answer alike.
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'parker-stores-'));
+const stores: Array<{ name: string; open(): Db }> = [
+  { name: 'SQLite', open: () => connectDb(undefined, scratch) },
+  { name: 'MySQL', open: () => connectDb(services.databaseUrl, scratch) },
+];
+const opened: Db[] = [];
+after(async () => {
+  for (const db of opened) await db.destroy();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function entry(id: string, day: number, extra: Partial<ListedVideo> = {}): ListedVideo {
+  return {
+    externalId: id,
+    title: `Title ${id}`,
+    mediaUrl: `https://example.org/${id}.mp3`,
+    mediaType: 'audio/mpeg',
+    publishedAt: new Date(Date.UTC(2024, 0, day)).toISOString(),
+    ...extra,
+  };
+}
+
+function listing(entries: ListedVideo[]): ChannelListing {
+  return { kind: 'rss', title: 'A channel', entries };
+}
+
+for (const store of stores) {
+  describe(`${store.name} store`, () => {
+    let db: Db;
+    const channel = () => ({ name: uniqueName('store'), url: 'https://example.org/feed.xml' });
+
+    test('migrations run, and run again harmlessly', async () => {
+      db = store.open();
+      opened.push(db);
+      await migrate(db);
+      await migrate(db);
+      assert.ok(await db.schema.hasTable('videos'));
+      assert.ok(await db.schema.hasTable('channels'));
+    });
+
+    test('recording is an upsert: unique per channel and external id, statuses kept, metadata refreshed', async () => {
+      const ch = channel();
+      const first = await recordListing(db, ch, listing([entry('a', 1), entry('b', 2)]), 10);
+      assert.deepEqual(first, { entries: 2, new: 2 });
+      await markDownloaded(db, { channel: ch.name, externalId: 'a' }, { filePath: '/x/a.mp3', bytes: 5_000_000_000, sha256: 'f'.repeat(64) });
+
+      const second = await recordListing(db, ch, listing([entry('a', 1, { title: 'Renamed' }), entry('b', 2), entry('c', 3)]), 10);
+      assert.deepEqual(second, { entries: 3, new: 1 });
+      const videos = (await listVideos(db, ch.name)).sort((x, y) => x.externalId.localeCompare(y.externalId));
+      assert.deepEqual(videos.map((v) => [v.externalId, v.status]), [['a', 'downloaded'], ['b', 'discovered'], ['c', 'discovered']]);
+      assert.equal(videos[0]!.title, 'Renamed');
+      assert.equal(videos[0]!.bytes, 5_000_000_000, 'sizes past 4 GiB survive');
+      assert.equal(videos[0]!.publishedAt?.toISOString(), '2024-01-01T00:00:00.000Z');
+    });
+
+    test('the same id twice in one listing is recorded once', async () => {
+      const ch = channel();
+      const outcome = await recordListing(db, ch, listing([entry('dup', 2), entry('dup', 1), entry('other', 3)]), 10);
+      assert.deepEqual(outcome, { entries: 2, new: 2 });
+      assert.equal((await listVideos(db, ch.name)).length, 2);
+    });
+
+    test('the backfill limit: newest N discovered, older skipped with the reason, only on the first crawl', async () => {
+      const ch = channel();
+      await recordListing(db, ch, listing([entry('old', 1), entry('newest', 9), entry('middle', 5), entry('undated', 0, { publishedAt: undefined })]), 2);
+      const byId = new Map((await listVideos(db, ch.name)).map((v) => [v.externalId, v]));
+      assert.equal(byId.get('newest')!.status, 'discovered');
+      assert.equal(byId.get('middle')!.status, 'discovered');
+      assert.equal(byId.get('old')!.status, 'skipped');
+      assert.equal(byId.get('undated')!.status, 'skipped');
+      assert.match(byId.get('old')!.reason!, /backfill/);
+
+      await recordListing(db, ch, listing([entry('later', 10)]), 0);
+      assert.equal((await getVideo(db, { channel: ch.name, externalId: 'later' }))!.status, 'discovered');
+    });
+
+    test('unfinished videos are listed in pages by row id, with safe workflow ids', async () => {
+      const ch = channel();
+      await recordListing(db, ch, listing([entry('one', 1), entry('two', 2), entry('https://x.org/3?a=b', 3)]), 10);
+      await markFailed(db, { channel: ch.name, externalId: 'two' }, 'HTTP 404');
+      const page1 = await listUnfinished(db, ch.name, 0, 1);
+      const page2 = await listUnfinished(db, ch.name, page1[0]!.id, 10);
+      const all = [...page1, ...page2];
+      assert.equal(all.length, 2);
+      assert.ok(all.every((video) => /^parker-video-[\w.-]+$/.test(video.workflowId)), all.map((v) => v.workflowId).join());
+    });
+
+    test('status changes: downloading, downloaded; failed never overwrites downloaded', async () => {
+      const ch = channel();
+      await recordListing(db, ch, listing([entry('v', 1)]), 10);
+      const key = { channel: ch.name, externalId: 'v' };
+      await markDownloading(db, key);
+      assert.equal((await getVideo(db, key))!.status, 'downloading');
+      await markDownloaded(db, key, { filePath: '/d/v.mp3', bytes: 10, sha256: 'a'.repeat(64) });
+      await markFailed(db, key, 'late failure from a stale attempt');
+      const video = await getVideo(db, key);
+      assert.equal(video!.status, 'downloaded');
+      assert.equal(video!.reason, undefined);
+    });
+
+    test('titles with SQL metacharacters and emoji are stored verbatim', async () => {
+      const ch = channel();
+      const title = `Robert'); DROP TABLE videos;-- "quoted" \\ 🎙️ 日本語`;
+      await recordListing(db, ch, listing([entry('sql', 1, { title })]), 10);
+      assert.equal((await getVideo(db, { channel: ch.name, externalId: 'sql' }))!.title, title);
+      assert.ok(await db.schema.hasTable('videos'));
+    });
+  });
+}
