@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadChannelList } from './config/channels.ts';
-import { loadSettings } from './config/settings.ts';
+import { loadSettings, type Settings } from './config/settings.ts';
 import { connectDb, migrate, sqlitePath } from './db/connect.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
-import { createLogger } from './log.ts';
+import { createLogger, type Logger } from './log.ts';
 import { syncFromChannelList } from './schedule.ts';
 import { temporalEndpoint } from './temporal/connect.ts';
 import { createWorkers, runWorkers } from './worker.ts';
@@ -14,9 +14,8 @@ import { createWorkers, runWorkers } from './worker.ts';
 // Parker starts), the database (DATABASE_URL, or ./data/parker.sqlite), schedules from
 // channels.yaml, and the worker, until Ctrl-C.
 
-async function main(): Promise<void> {
-  const settings = loadSettings();
-  const log = createLogger(settings.logLevel);
+/** Runs Parker until its workers are stopped by a signal. */
+export async function runParker(settings: Settings, log: Logger): Promise<void> {
   const endpoint = await temporalEndpoint(settings, log);
   const db = connectDb(settings.databaseUrl, settings.dataDir);
   try {
@@ -48,4 +47,9 @@ async function main(): Promise<void> {
   }
 }
 
-if (isEntryPoint(import.meta.url)) runEntryPoint('parker', main);
+if (isEntryPoint(import.meta.url)) {
+  runEntryPoint('parker', async () => {
+    const settings = loadSettings();
+    await runParker(settings, createLogger(settings.logLevel));
+  });
+}
