@@ -19,7 +19,7 @@ const envSchema = z.object({
   DATABASE_URL: z
     .string()
     .trim()
-    .regex(/^mysql:\/\//, 'DATABASE_URL must start with mysql:// (leave it unset for the embedded SQLite file)')
+    .regex(/^mysql:\/\//i, 'DATABASE_URL must start with mysql:// (leave it unset for the embedded SQLite file)')
     .optional(),
   DOWNLOAD_DIR: z.string().trim().min(1).default('./downloads'),
   PARKER_CONFIG: z.string().trim().min(1).default('./channels.yaml'),

@@ -36,7 +36,10 @@ function essence(contentType: string): string {
 
 /** The extension for a media type, or undefined when the type is not on the allow-list. */
 export function extensionForMediaType(contentType: string | undefined): string | undefined {
-  return contentType ? EXTENSION_BY_MEDIA_TYPE[essence(contentType)] : undefined;
+  if (!contentType) return undefined;
+  const type = essence(contentType);
+  // Own keys only: a feed's type="constructor" must not find Object.prototype.constructor.
+  return Object.hasOwn(EXTENSION_BY_MEDIA_TYPE, type) ? EXTENSION_BY_MEDIA_TYPE[type] : undefined;
 }
 
 /** The extension of a URL's path, when it is on the allow-list (`…/ep1.MP3?x=1` → `mp3`). */

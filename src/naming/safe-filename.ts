@@ -44,7 +44,9 @@ export function cleanNamePart(text: string, maxBytes: number, fallback = '_'): s
     .replace(/^[.\-\s]+/, '')
     .replace(/[.\s]+$/, '');
   const cut = truncateUtf8(cleaned, maxBytes).replace(/[.\s]+$/, '');
-  if (!cut || WINDOWS_DEVICE.test(cut)) return cut ? `_${cut}` : fallback;
+  if (!cut) return fallback;
+  // The `_` that defuses a device name must fit in maxBytes too.
+  if (WINDOWS_DEVICE.test(cut)) return `_${truncateUtf8(cut, maxBytes - 1).replace(/[.\s]+$/, '')}`;
   return cut;
 }
 
@@ -61,7 +63,7 @@ export interface VideoFileName {
  */
 export function videoFileStem({ date, title, externalId }: VideoFileName): string {
   const day = date.toISOString().slice(0, 10);
-  const id = cleanNamePart(safeIdPart(externalId), 80, 'video');
+  const id = safeIdPart(externalId); // at most 73 plain characters, unique per external id
   const reserved = '.webm.part'.length; // the longest extension on the allow-list, then .part
   const fixed = Buffer.byteLength(`${day}  [${id}]`) + reserved;
   const safeTitle = cleanNamePart(title, MAX_FILENAME_BYTES - fixed, 'untitled');

@@ -4,12 +4,13 @@ import { createHash } from 'node:crypto';
 // refused by Temporal itself. Ids from feeds can be URLs or worse; an id that is not
 // plain is cleaned and keeps a hash of the original, so two ids never collide.
 
-const PLAIN_ID = /^[A-Za-z0-9._-]{1,100}$/;
+// Short, no leading dash or dot, no `..`: usable as it is in a workflow id and a file name.
+const PLAIN_ID = /^(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/;
 
 /** A form of an external id that is safe in workflow ids and file names. */
 export function safeIdPart(externalId: string): string {
   if (PLAIN_ID.test(externalId)) return externalId;
-  const cleaned = externalId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
+  const cleaned = externalId.replace(/[^A-Za-z0-9._-]+|\.{2,}/g, '_').slice(0, 60);
   const hash = createHash('sha256').update(externalId).digest('hex').slice(0, 12);
   return `${cleaned}-${hash}`;
 }

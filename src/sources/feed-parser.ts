@@ -4,9 +4,9 @@ import { InvalidFeedError } from '../errors.ts';
 
 // Turns RSS 2.0, Atom and YouTube's channel feed into a listing. Pure: no I/O.
 //
-// Entity expansion is off: entities declared in a DOCTYPE are never expanded (no
-// "billion laughs"), external entities are refused by the parser; only XML's five
-// predefined entities and numeric character references are decoded.
+// Entity expansion is off: a document that declares entities in its DOCTYPE is refused
+// before parsing (no "billion laughs", no external entities); XML's predefined entities
+// and character references are decoded, as are HTML's named ones that feeds misuse.
 
 /** Titles longer than this are cut; they only go into file names and the database. */
 const MAX_TITLE_LENGTH = 500;
@@ -64,11 +64,11 @@ function title(value: unknown): string {
   return (text(value) ?? 'untitled').slice(0, MAX_TITLE_LENGTH);
 }
 
-/** First media:content with a URL, looking inside media:group too. */
-function mediaContent(node: Node): Node | undefined {
+/** First media:content with an http(s) URL, looking inside media:group too. */
+function mediaContent(node: Node, feedUrl: string): Node | undefined {
   const direct = asArray(node['media:content']);
   const grouped = asArray(node['media:group']).flatMap((group) => asArray(group['media:content']));
-  return [...direct, ...grouped].find((content) => attr(content, 'url'));
+  return [...direct, ...grouped].find((content) => httpUrl(attr(content, 'url'), feedUrl));
 }
 
 function withMedia(
@@ -83,10 +83,11 @@ function withMedia(
 function parseRss(channel: Node, feedUrl: string): ChannelListing {
   const entries: ListedVideo[] = [];
   for (const item of asArray(channel.item)) {
-    const enclosure = asArray(item.enclosure).find((e) => attr(e, 'url'));
-    const media = enclosure ?? mediaContent(item);
+    const enclosure = asArray(item.enclosure).find((e) => httpUrl(attr(e, 'url'), feedUrl));
+    const media = enclosure ?? mediaContent(item, feedUrl);
     const mediaUrl = httpUrl(attr(media, 'url'), feedUrl);
-    const link = httpUrl(text(item.link), feedUrl);
+    // isArray makes every <link> an array (Atom has several); RSS has one, as text.
+    const link = httpUrl([item.link].flat().map(text).find(Boolean), feedUrl);
     const externalId = text(item.guid) ?? mediaUrl ?? link;
     if (!externalId) continue; // nothing identifies it: it could never be told apart from the next one
     entries.push(
@@ -129,8 +130,21 @@ function parseAtom(feed: Node, feedUrl: string): ChannelListing {
   return { kind: youtube ? 'youtube' : 'atom', title: text(feed.title), entries };
 }
 
+/**
+ * Whether the prolog (everything before the root element, where a DOCTYPE lives)
+ * declares entities. The parser would expand one of them; feeds have no business
+ * declaring any.
+ */
+function declaresEntities(xml: string): boolean {
+  const root = xml.search(/<(rss|feed)[\s>]/);
+  return xml.slice(0, root === -1 ? xml.length : root).includes('<!ENTITY');
+}
+
 /** Parses a feed document; throws InvalidFeedError naming the URL when it is not one. */
 export function parseFeed(xml: string, feedUrl: string): ChannelListing {
+  if (declaresEntities(xml)) {
+    throw new InvalidFeedError(feedUrl, 'the document declares XML entities (<!ENTITY>), which Parker does not expand');
+  }
   let document: Node;
   try {
     document = parser.parse(xml) as Node;

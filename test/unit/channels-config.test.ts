@@ -1,0 +1,386 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import {
+  ChannelFileError,
+  DEFAULT_BACKFILL,
+  DEFAULT_EVERY,
+  parseChannelList,
+  parseInterval,
+} from '../../src/config/channels.ts';
+import { loadSettings, SettingsError } from '../../src/config/settings.ts';
+
+const FILE = '/etc/parker/channels.yaml';
+
+/** The one problem reported for a channel label (fails when there is not exactly one). */
+function problemFor(list: ReturnType<typeof parseChannelList>, channel: string): string {
+  const found = list.problems.filter((p) => p.channel === channel);
+  assert.equal(found.length, 1, `expected one problem for ${channel}, got ${JSON.stringify(list.problems)}`);
+  return found[0]!.message;
+}
+
+describe('parseChannelList: good files', () => {
+  test('applies the built-in defaults', () => {
+    const list = parseChannelList(
+      `channels:
+  - name: news
+    url: https://example.com/news.xml
+`,
+      FILE,
+    );
+    assert.equal(list.file, FILE);
+    assert.deepEqual(list.problems, []);
+    assert.deepEqual(list.channels, [
+      { name: 'news', url: 'https://example.com/news.xml', every: '30m', everyMs: 1_800_000, backfill: 3 },
+    ]);
+    assert.equal(DEFAULT_EVERY, '30m');
+    assert.equal(DEFAULT_BACKFILL, 3);
+  });
+
+  test('applies the file\'s defaults, and a channel\'s own values win', () => {
+    const list = parseChannelList(
+      `defaults:
+  every: 2h
+  backfill: 10
+channels:
+  - name: uses-defaults
+    url: https://example.com/a.xml
+  - name: own_values
+    url: http://example.com/b.xml
+    every: 15m
+    backfill: 0
+`,
+      FILE,
+    );
+    assert.deepEqual(list.problems, []);
+    assert.deepEqual(list.channels, [
+      { name: 'uses-defaults', url: 'https://example.com/a.xml', every: '2h', everyMs: 7_200_000, backfill: 10 },
+      { name: 'own_values', url: 'http://example.com/b.xml', every: '15m', everyMs: 900_000, backfill: 0 },
+    ]);
+  });
+
+  test('a defaults block with only one field keeps the built-in default for the other', () => {
+    const list = parseChannelList(
+      `defaults:
+  backfill: 1
+channels:
+  - name: a
+    url: https://example.com/a.xml
+`,
+      FILE,
+    );
+    assert.equal(list.channels[0]?.every, '30m');
+    assert.equal(list.channels[0]?.backfill, 1);
+  });
+
+  test('an empty file is an empty list', () => {
+    assert.deepEqual(parseChannelList('', FILE), { file: FILE, channels: [], problems: [] });
+    assert.deepEqual(parseChannelList('# nothing yet\n', FILE), { file: FILE, channels: [], problems: [] });
+  });
+
+  test('the interval limits themselves are accepted (1m and 30d)', () => {
+    const list = parseChannelList(
+      `channels:
+  - { name: fastest, url: "https://example.com/1", every: 1m }
+  - { name: slowest, url: "https://example.com/2", every: 30d }
+`,
+      FILE,
+    );
+    assert.deepEqual(list.problems, []);
+    assert.deepEqual(
+      list.channels.map((c) => c.everyMs),
+      [60_000, 30 * 24 * 3_600_000],
+    );
+  });
+});
+
+describe('parseChannelList: bad entries', () => {
+  const text = `defaults:
+  every: 1h
+channels:
+  - name: good-first
+    url: https://example.com/first.xml
+  - name: bad-url
+    url: not a url
+  - name: ftp-url
+    url: ftp://example.com/feed.xml
+  - name: file-url
+    url: file:///etc/passwd
+  - name: negative
+    url: https://example.com/n.xml
+    backfill: -1
+  - name: fraction
+    url: https://example.com/f.xml
+    backfill: 1.5
+  - name: too-often
+    url: https://example.com/t.xml
+    every: 10s
+  - name: minus
+    url: https://example.com/m.xml
+    every: -5m
+  - name: banana
+    url: https://example.com/b.xml
+    every: banana
+  - name: too-rare
+    url: https://example.com/r.xml
+    every: 31d
+  - name: extra
+    url: https://example.com/e.xml
+    colour: red
+  - url: https://example.com/anonymous.xml
+  - name: "has space"
+    url: https://example.com/s.xml
+  - name: GOOD-FIRST
+    url: https://example.com/again.xml
+  - name: good-last
+    url: https://example.com/last.xml
+    every: 45m
+`;
+  const list = parseChannelList(text, FILE);
+
+  test('the good entries are still returned, in order', () => {
+    assert.deepEqual(
+      list.channels.map((c) => c.name),
+      ['good-first', 'good-last'],
+    );
+    assert.equal(list.channels[1]?.everyMs, 45 * 60_000);
+  });
+
+  test('every bad entry is reported exactly once', () => {
+    assert.equal(list.problems.length, 13);
+  });
+
+  test('every problem message names the file and the channel', () => {
+    for (const problem of list.problems) {
+      assert.ok(problem.message.startsWith(`${FILE}: `), problem.message);
+      assert.ok(problem.message.includes(`channel "${problem.channel}"`), problem.message);
+    }
+  });
+
+  const fieldOf: [string, string, RegExp][] = [
+    ['bad-url', 'url', /http:\/\/ or https:\/\//],
+    ['ftp-url', 'url', /http:\/\/ or https:\/\//],
+    ['file-url', 'url', /http:\/\/ or https:\/\//],
+    ['negative', 'backfill', /0 or more/],
+    ['fraction', 'backfill', /whole number/],
+    ['too-often', 'every', /between 1m and 30d/],
+    ['minus', 'every', /between 1m and 30d/],
+    ['banana', 'every', /between 1m and 30d/],
+    ['too-rare', 'every', /between 1m and 30d/],
+    ['has space', 'name', /letters, digits/],
+  ];
+  for (const [channel, field, reason] of fieldOf) {
+    test(`"${channel}" is reported on its ${field} field`, () => {
+      const message = problemFor(list, channel);
+      assert.ok(message.includes(`${FILE}: channel "${channel}": ${field}: `), message);
+      assert.match(message, reason);
+    });
+  }
+
+  test('an unknown key is named', () => {
+    const message = problemFor(list, 'extra');
+    assert.ok(message.includes(`channel "extra"`), message);
+    assert.ok(message.includes('"colour"'), message);
+    assert.match(message, /unknown field/);
+  });
+
+  test('an entry without a name is labelled by its index and names the field', () => {
+    const message = problemFor(list, 'channels[11]');
+    assert.ok(message.startsWith(`${FILE}: channel "channels[11]": name: `), message);
+  });
+
+  test('a duplicate name (any case) is reported, the first one kept', () => {
+    const message = problemFor(list, 'GOOD-FIRST');
+    assert.ok(message.startsWith(`${FILE}: channel "GOOD-FIRST": name: `), message);
+    assert.match(message, /earlier channel/);
+    assert.equal(list.channels[0]?.url, 'https://example.com/first.xml');
+  });
+
+  test('an entry that is not a mapping is reported by index', () => {
+    const other = parseChannelList(
+      `channels:
+  - just a string
+  -
+  - name: ok
+    url: https://example.com/ok.xml
+`,
+      FILE,
+    );
+    assert.deepEqual(
+      other.problems.map((p) => p.channel),
+      ['channels[0]', 'channels[1]'],
+    );
+    for (const problem of other.problems) assert.ok(problem.message.startsWith(`${FILE}: channel "${problem.channel}"`));
+    assert.deepEqual(
+      other.channels.map((c) => c.name),
+      ['ok'],
+    );
+  });
+
+  test('a number where a duration belongs is reported on that field', () => {
+    const other = parseChannelList(
+      `channels:
+  - name: numeric
+    url: https://example.com/n.xml
+    every: 15
+`,
+      FILE,
+    );
+    assert.match(problemFor(other, 'numeric'), /channel "numeric": every: /);
+    assert.equal(other.channels.length, 0);
+  });
+});
+
+describe('parseChannelList: unusable files', () => {
+  const cases: [string, string][] = [
+    ['not YAML', 'channels: [ {name: a, url: https://example.com'],
+    ['tabs for indentation', 'channels:\n\t- name: a'],
+    ['a list at the top', '- name: a\n  url: https://example.com/a.xml\n'],
+    ['a string at the top', 'hello world'],
+    ['a number at the top', '42'],
+    ['channels that is not a list', 'channels: 5'],
+    ['channels that is a mapping', 'channels:\n  news: https://example.com/n.xml'],
+    ['a misspelt top-level key', 'chanels:\n  - name: a\n    url: https://example.com/a.xml'],
+    ['a bad default interval', 'defaults:\n  every: 5s'],
+    ['a bad default backfill', 'defaults:\n  backfill: -3'],
+    ['an unknown default', 'defaults:\n  retries: 3'],
+  ];
+  for (const [name, text] of cases) {
+    test(`${name} throws ChannelFileError naming the file`, () => {
+      assert.throws(
+        () => parseChannelList(text, FILE),
+        (error: unknown) => {
+          assert.ok(error instanceof ChannelFileError, `got ${String(error)}`);
+          assert.equal(error.name, 'ChannelFileError');
+          assert.ok(error.message.startsWith(`${FILE}: `), error.message);
+          return true;
+        },
+      );
+    });
+  }
+
+  test('a YAML syntax error says so', () => {
+    assert.throws(() => parseChannelList('a: [1, 2', FILE), /not valid YAML/);
+  });
+});
+
+describe('parseInterval', () => {
+  const cases: [string, number | undefined][] = [
+    ['30m', 1_800_000],
+    ['15m', 900_000],
+    ['2h', 7_200_000],
+    ['1d', 86_400_000],
+    ['90s', 90_000],
+    [' 1h ', 3_600_000],
+    ['banana', undefined],
+    ['', undefined],
+  ];
+  for (const [text, ms] of cases) {
+    test(`${JSON.stringify(text)} → ${ms}`, () => assert.equal(parseInterval(text), ms));
+  }
+});
+
+describe('loadSettings', () => {
+  test('defaults for an empty environment', () => {
+    const settings = loadSettings({});
+    assert.equal(settings.temporal.taskQueue, 'parker');
+    assert.equal(settings.temporal.namespace, 'default');
+    assert.equal(settings.temporal.address, undefined);
+    assert.equal(settings.temporal.cliPath, undefined);
+    assert.equal(settings.databaseUrl, undefined);
+    assert.equal(settings.maxDownloads, 4);
+    assert.equal(settings.logLevel, 'info');
+    assert.equal(settings.downloadDir, path.resolve('downloads'));
+    assert.equal(settings.configPath, path.resolve('channels.yaml'));
+    assert.equal(settings.dataDir, path.resolve('data'));
+    for (const dir of [settings.downloadDir, settings.configPath, settings.dataDir]) assert.ok(path.isAbsolute(dir), dir);
+  });
+
+  test('reads every variable', () => {
+    const settings = loadSettings({
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      TEMPORAL_NAMESPACE: 'media',
+      TEMPORAL_TASK_QUEUE: 'parker-2',
+      TEMPORAL_CLI: '/usr/local/bin/temporal',
+      DATABASE_URL: 'mysql://parker:secret@db:3306/parker',
+      DOWNLOAD_DIR: 'relative/videos',
+      PARKER_CONFIG: '/srv/parker/channels.yaml',
+      PARKER_DATA_DIR: '/var/lib/parker',
+      PARKER_MAX_DOWNLOADS: '8',
+      LOG_LEVEL: 'debug',
+    });
+    assert.deepEqual(settings, {
+      temporal: {
+        address: 'temporal.internal:7233',
+        namespace: 'media',
+        taskQueue: 'parker-2',
+        cliPath: '/usr/local/bin/temporal',
+      },
+      databaseUrl: 'mysql://parker:secret@db:3306/parker',
+      downloadDir: path.resolve('relative/videos'),
+      configPath: '/srv/parker/channels.yaml',
+      dataDir: '/var/lib/parker',
+      maxDownloads: 8,
+      logLevel: 'debug',
+    });
+    assert.ok(path.isAbsolute(settings.downloadDir));
+  });
+
+  test('an empty variable counts as unset', () => {
+    const settings = loadSettings({ PARKER_MAX_DOWNLOADS: '', DATABASE_URL: '', TEMPORAL_TASK_QUEUE: '', DOWNLOAD_DIR: '' });
+    assert.equal(settings.maxDownloads, 4);
+    assert.equal(settings.databaseUrl, undefined);
+    assert.equal(settings.temporal.taskQueue, 'parker');
+    assert.equal(settings.downloadDir, path.resolve('downloads'));
+  });
+
+  test('unrelated variables are ignored', () => {
+    assert.equal(loadSettings({ PATH: '/usr/bin', HOME: '/root' }).maxDownloads, 4);
+  });
+
+  for (const value of ['0', '-1', 'x', '2.5', 'NaN', 'Infinity', '   ']) {
+    test(`PARKER_MAX_DOWNLOADS=${JSON.stringify(value)} is a SettingsError naming the variable`, () => {
+      assert.throws(
+        () => loadSettings({ PARKER_MAX_DOWNLOADS: value }),
+        (error: unknown) => {
+          assert.ok(error instanceof SettingsError, `got ${String(error)}`);
+          assert.equal(error.name, 'SettingsError');
+          assert.match(error.message, /PARKER_MAX_DOWNLOADS/);
+          return true;
+        },
+      );
+    });
+  }
+
+  for (const url of ['postgres://u:p@h/db', 'sqlite:///tmp/x.db', 'http://mysql/', 'mysql:/h/db', ' x mysql://h/db']) {
+    test(`DATABASE_URL=${url} is a SettingsError naming the variable`, () => {
+      assert.throws(
+        () => loadSettings({ DATABASE_URL: url }),
+        (error: unknown) => error instanceof SettingsError && error.message.includes('DATABASE_URL') && error.message.includes('mysql://'),
+      );
+    });
+  }
+
+  test('DATABASE_URL with surrounding white space is trimmed', () => {
+    assert.equal(loadSettings({ DATABASE_URL: '  mysql://h/db  ' }).databaseUrl, 'mysql://h/db');
+  });
+
+  test('an unknown LOG_LEVEL is a SettingsError naming the variable', () => {
+    assert.throws(() => loadSettings({ LOG_LEVEL: 'loud' }), (error: unknown) => error instanceof SettingsError && /LOG_LEVEL/.test(error.message));
+  });
+
+  test('a white-space-only task queue is a SettingsError', () => {
+    assert.throws(
+      () => loadSettings({ TEMPORAL_TASK_QUEUE: '   ' }),
+      (error: unknown) => error instanceof SettingsError && /TEMPORAL_TASK_QUEUE/.test(error.message),
+    );
+  });
+
+  test('several bad variables are all named in one error', () => {
+    assert.throws(
+      () => loadSettings({ PARKER_MAX_DOWNLOADS: '0', DATABASE_URL: 'postgres://x' }),
+      (error: unknown) =>
+        error instanceof SettingsError && error.message.includes('PARKER_MAX_DOWNLOADS') && error.message.includes('DATABASE_URL'),
+    );
+  });
+});
