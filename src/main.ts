@@ -5,6 +5,7 @@ import { loadChannelList } from './config/channels.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
 import { connectDb, migrate, sqlitePath } from './db/connect.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
+import { installRuntime } from './telemetry/runtime-logging.ts';
 import { createLogger, type Logger } from './log.ts';
 import { syncFromChannelList } from './schedule.ts';
 import { temporalEndpoint } from './temporal/connect.ts';
@@ -31,6 +32,7 @@ export async function runParker(settings: Settings, log: Logger): Promise<void> 
     }
     await connection.close();
 
+    installRuntime(log);
     const workerConnection = await NativeConnection.connect({ address: endpoint.address });
     const workers = await createWorkers({ connection: workerConnection, settings, db });
     log.info(
@@ -41,6 +43,7 @@ export async function runParker(settings: Settings, log: Logger): Promise<void> 
     );
     await runWorkers(workers);
     await workerConnection.close();
+    log.info('Parker stopped');
   } finally {
     await db.destroy();
     await endpoint.devServer?.stop();

@@ -5,6 +5,7 @@ import { loadSettings, type Settings } from './config/settings.ts';
 import { connectDb, migrate, type Db } from './db/connect.ts';
 import { createHttpDownloader } from './downloaders/http.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
+import { installRuntime } from './telemetry/runtime-logging.ts';
 import { createLogger } from './log.ts';
 import { downloadTaskQueueFor } from './shared/names.ts';
 import { createFeedSource } from './sources/feed.ts';
@@ -49,6 +50,9 @@ export async function createWorkers({ connection, settings, db, workflowBundle }
     taskQueue: downloadTaskQueueFor(settings.temporal.taskQueue),
     activities: { downloadMedia },
     maxConcurrentActivityTaskExecutions: settings.maxDownloads,
+    // Send a transfer's progress every few seconds, not every 0.8 x heartbeat timeout,
+    // so the Web UI's pending activity shows it moving.
+    maxHeartbeatThrottleInterval: '3s',
   });
   return [main, downloads];
 }
@@ -76,6 +80,7 @@ async function main(): Promise<void> {
   const db = connectDb(settings.databaseUrl, settings.dataDir);
   try {
     await migrate(db);
+    installRuntime(log);
     const connection = await NativeConnection.connect({ address: endpoint.address });
     const workers = await createWorkers({ connection, settings, db });
     log.info({ taskQueue: settings.temporal.taskQueue, maxDownloads: settings.maxDownloads }, 'worker running');

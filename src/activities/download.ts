@@ -1,4 +1,5 @@
 import { Context, ApplicationFailure } from '@temporalio/activity';
+import { throttle } from 'lodash-es';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/connect.ts';
@@ -14,6 +15,13 @@ import { translatingErrors } from './failures.ts';
 
 // The download's I/O: decide where the file goes, fetch it into a part file with
 // heartbeats, then rename it into place and record it.
+
+/**
+ * Chunks arrive thousands of times a second; handing each to the SDK costs a trip into
+ * its native core. The SDK throttles what reaches the server; this keeps the calls cheap
+ * while the last progress before a pause still goes out (trailing edge).
+ */
+const PROGRESS_EVERY_MS = 500;
 
 export interface DownloadActivityDeps {
   db: Db;
@@ -90,14 +98,19 @@ export function createDownloadActivities({ db, downloader, downloadDir }: Downlo
       const context = Context.current();
       const previous = context.info.heartbeatDetails as DownloadProgress | undefined;
       if (previous) context.log.info('retrying download', { attempt: context.info.attempt, previous });
-      return translatingErrors(() =>
-        downloader.download({
-          url: input.url,
-          partPath: input.partPath,
-          signal: context.cancellationSignal,
-          onProgress: (progress) => context.heartbeat(progress),
-        }),
-      );
+      const heartbeat = throttle((progress: DownloadProgress) => context.heartbeat(progress), PROGRESS_EVERY_MS);
+      try {
+        return await translatingErrors(() =>
+          downloader.download({
+            url: input.url,
+            partPath: input.partPath,
+            signal: context.cancellationSignal,
+            onProgress: heartbeat,
+          }),
+        );
+      } finally {
+        heartbeat.cancel();
+      }
     },
 
     /** Renames the part into place atomically and records the finished download. */

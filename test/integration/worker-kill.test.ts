@@ -7,7 +7,10 @@ import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { connectDb, type Db } from '../../src/db/connect.ts';
 import { FixtureServer } from '../../src/fixture/server.ts';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { CRAWL_WORKFLOW } from '../../src/shared/names.ts';
+import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
+import type { DownloadProgress } from '../../src/shared/types.ts';
 import { podcastWithOneEpisode } from '../helpers/channels.ts';
 import { mediaBytes, settledVideos, sha256, testSettings, uniqueName } from '../helpers/parker.ts';
 import { services } from '../helpers/services.ts';
@@ -45,6 +48,19 @@ async function partFileSize(folder: string): Promise<number> {
   }
 }
 
+/** Waits until the download's pending activity has heartbeated at least `bytes`. */
+async function heartbeatOf(client: Client, workflowId: string, bytes: number): Promise<DownloadProgress> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const { raw } = await client.workflow.getHandle(workflowId).describe();
+    const payload = raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
+    const progress = payload ? defaultPayloadConverter.fromPayload<DownloadProgress>(payload) : undefined;
+    if (progress && progress.bytesDone >= bytes) return progress;
+    assert.ok(Date.now() < deadline, `no heartbeat reached ${bytes} bytes; last: ${JSON.stringify(progress)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 test('a worker killed mid-download resumes from its part file after a restart and completes once', { timeout: 180_000 }, async () => {
   const settings = testSettings(scratch);
   const body = mediaBytes(2_000_000);
@@ -70,6 +86,11 @@ test('a worker killed mid-download resumes from its part file after a restart an
     assert.ok(Date.now() < deadline, `the download never reached ${sentBeforeKill} bytes:\n${workers[0]!.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+
+  // What the Web UI shows under Pending Activities: the transfer's heartbeat.
+  const progress = await heartbeatOf(client, videoWorkflowId(episode.channel, episode.externalId), sentBeforeKill);
+  assert.deepEqual(progress, { bytesDone: sentBeforeKill, totalBytes: body.length, validator: '"big-file"' });
+
   await workers[0]!.kill('SIGKILL');
 
   workers.push(await startWorkerProcess(settings));
