@@ -9,7 +9,14 @@ import type { DownloadedMedia } from '../shared/types.ts';
 import { discardBody, expectSuccess, httpGet, type HttpResponse } from '../http/client.ts';
 import { asStorageError, IncompleteBodyError, NetworkError, NotMediaError } from '../errors.ts';
 import { isMediaContentType } from '../naming/media-types.ts';
-import { hashFilePrefix, partSize, readResumeRecord, removePart, writeResumeRecord } from './part-file.ts';
+import {
+  hashFilePrefix,
+  partSize,
+  readResumeRecord,
+  removePart,
+  writeResumeRecord,
+  type ResumeRecord,
+} from './part-file.ts';
 
 // Direct media links over HTTP, resumable. On a retry the part file is continued with
 // `Range` + `If-Range`; if the server ignores the range, or the file changed (a new
@@ -48,10 +55,8 @@ async function request(job: DownloadJob, headers: Record<string, string> = {}): 
 }
 
 /** Asks for the rest of the part when it can be resumed, else for the whole file. */
-async function plan(job: DownloadJob): Promise<Plan> {
-  const have = await partSize(job.partPath);
-  const record = have > 0 ? await readResumeRecord(job.partPath) : undefined;
-  if (record && record.url === job.url) {
+async function plan(job: DownloadJob, have: number, record: ResumeRecord | undefined): Promise<Plan> {
+  if (record?.validator && record.url === job.url) {
     const response = await request(job, { range: `bytes=${have}-`, 'if-range': record.validator });
     const range = parseContentRange(response.headers['content-range']);
     if (response.status === 206 && range?.start === have && validatorOf(response) === record.validator) {
@@ -79,7 +84,18 @@ export function createHttpDownloader(): Downloader {
       } catch (error) {
         throw asStorageError(error, path.dirname(job.partPath));
       }
-      const { response, start, total, validator } = await plan(job);
+      const have = await partSize(job.partPath);
+      const record = have > 0 ? await readResumeRecord(job.partPath) : undefined;
+      if (record?.url === job.url && record.totalBytes !== undefined && record.totalBytes === have) {
+        // An earlier attempt received the whole file and died before reporting it:
+        // the part is one complete version of the file, so there is nothing to fetch.
+        const hash = await hashFilePrefix(job.partPath, have, createHash('sha256'), (done) =>
+          job.onProgress({ bytesDone: done, totalBytes: have, validator: record.validator }),
+        );
+        return { bytes: have, sha256: hash.digest('hex'), contentType: record.contentType };
+      }
+
+      const { response, start, total, validator } = await plan(job, have, record);
       await expectSuccess(job.url, response);
       const contentType = response.headers['content-type'];
       if (!isMediaContentType(contentType)) {
@@ -98,9 +114,14 @@ export function createHttpDownloader(): Downloader {
         );
       } else {
         hash = createHash('sha256');
-        await removePart(job.partPath);
-        // Record the version before its first byte lands; no validator means no resume.
-        if (validator) await writeResumeRecord(job.partPath, { url: job.url, validator });
+        try {
+          await removePart(job.partPath);
+          // Record the version before its first byte lands.
+          await writeResumeRecord(job.partPath, { url: job.url, validator, totalBytes: total, contentType });
+        } catch (error) {
+          discardBody(response);
+          throw asStorageError(error, job.partPath);
+        }
       }
       job.onProgress({ bytesDone, totalBytes: total, validator });
 

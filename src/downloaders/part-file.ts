@@ -3,13 +3,17 @@ import { createReadStream } from 'node:fs';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 
 // A part file and its resume record. The record (`<part>.resume.json`) names the version
-// of the file (ETag or Last-Modified) that the part's bytes came from. It is written
-// before the first byte of a new version, so the record can never claim a version the
-// bytes are not from; heartbeats lag behind the file and cannot promise that.
+// of the file (ETag or Last-Modified) that the part's bytes came from, and its size. It is
+// written before the first byte of a new version, so the record can never claim a version
+// the bytes are not from; heartbeats lag behind the file and cannot promise that.
 
 export interface ResumeRecord {
   url: string;
-  validator: string;
+  /** ETag or Last-Modified: without one, a part cannot be continued, only finished. */
+  validator?: string;
+  /** Size of the whole file, when the server said. */
+  totalBytes?: number;
+  contentType?: string;
 }
 
 export function resumeRecordPath(partPath: string): string {
@@ -19,17 +23,20 @@ export function resumeRecordPath(partPath: string): string {
 export async function readResumeRecord(partPath: string): Promise<ResumeRecord | undefined> {
   try {
     const record = JSON.parse(await readFile(resumeRecordPath(partPath), 'utf8')) as Partial<ResumeRecord>;
-    return typeof record.url === 'string' && typeof record.validator === 'string'
-      ? { url: record.url, validator: record.validator }
-      : undefined;
+    if (typeof record.url !== 'string') return undefined;
+    return {
+      url: record.url,
+      validator: typeof record.validator === 'string' ? record.validator : undefined,
+      totalBytes: typeof record.totalBytes === 'number' ? record.totalBytes : undefined,
+      contentType: typeof record.contentType === 'string' ? record.contentType : undefined,
+    };
   } catch {
     return undefined;
   }
 }
 
-export async function writeResumeRecord(partPath: string, record: ResumeRecord | undefined): Promise<void> {
-  if (record) await writeFile(resumeRecordPath(partPath), JSON.stringify(record), { flush: true });
-  else await rm(resumeRecordPath(partPath), { force: true });
+export async function writeResumeRecord(partPath: string, record: ResumeRecord): Promise<void> {
+  await writeFile(resumeRecordPath(partPath), JSON.stringify(record), { flush: true });
 }
 
 /** Size of the part file, 0 when there is none. */
