@@ -71,7 +71,8 @@ export async function runDemo(): Promise<void> {
     `demo: serving a podcast at ${server.url('/demo/feed.xml')}; downloads land in ${path.join(settings.downloadDir, DEMO_CHANNEL)}`,
   );
   try {
-    await runParker({ ...settings, configPath }, log);
+    // The demo channel lives on loopback, which Parker refuses by default.
+    await runParker({ ...settings, configPath, allowPrivate: [...settings.allowPrivate, '127.0.0.1'] }, log);
   } finally {
     clearInterval(timer);
     await server.close();

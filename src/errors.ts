@@ -55,6 +55,15 @@ export class NetworkError extends ParkerError {
   }
 }
 
+/**
+ * A URL Parker will not fetch: a scheme other than http(s), an address the network
+ * policy refuses (loopback, private, link-local…), a redirect loop or too many redirects.
+ */
+export class RefusedUrlError extends ParkerError {
+  override name = 'RefusedUrlError';
+  readonly retryable = false;
+}
+
 /** A listing that is not a feed Parker can read, or is too large. */
 export class InvalidFeedError extends ParkerError {
   override name = 'InvalidFeedError';

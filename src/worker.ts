@@ -4,6 +4,8 @@ import { createActivities } from './activities/index.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
 import { connectDb, migrate, type Db } from './db/connect.ts';
 import { createHttpDownloader } from './downloaders/http.ts';
+import { AddressPolicy } from './http/address-policy.ts';
+import { setAddressPolicy } from './http/client.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
 import { installRuntime } from './telemetry/runtime-logging.ts';
 import { createLogger } from './log.ts';
@@ -29,6 +31,7 @@ export interface WorkerDeps {
 }
 
 export async function createWorkers({ connection, settings, db, workflowBundle }: WorkerDeps): Promise<Worker[]> {
+  setAddressPolicy(new AddressPolicy(settings.allowPrivate));
   const { downloadMedia, ...activities } = createActivities({
     db,
     sources: [createFeedSource()],

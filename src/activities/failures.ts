@@ -1,5 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { HttpStatusError, InvalidFeedError, NoMediaError, NotMediaError, ParkerError, StorageError } from '../errors.ts';
+import {
+  HttpStatusError,
+  InvalidFeedError,
+  NoMediaError,
+  NotMediaError,
+  ParkerError,
+  RefusedUrlError,
+  StorageError,
+} from '../errors.ts';
 import { FailureType } from '../shared/failure-types.ts';
 
 // Activities call this on the way out: a domain error becomes an ApplicationFailure whose
@@ -14,6 +22,7 @@ function failureTypeOf(error: ParkerError): string {
   if (error instanceof NoMediaError) return FailureType.NoMedia;
   if (error instanceof InvalidFeedError) return FailureType.InvalidFeed;
   if (error instanceof StorageError) return FailureType.StorageError;
+  if (error instanceof RefusedUrlError) return FailureType.RefusedUrl;
   return error.name;
 }
 

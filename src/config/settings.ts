@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { AddressPolicy } from '../http/address-policy.ts';
 
 // Everything Parker reads from the environment, read once here. Nothing below src/config
 // touches process.env.
@@ -25,6 +26,17 @@ const envSchema = z.object({
   PARKER_CONFIG: z.string().trim().min(1).default('./channels.yaml'),
   PARKER_DATA_DIR: z.string().trim().min(1).default('./data'),
   PARKER_MAX_DOWNLOADS: positiveInt('PARKER_MAX_DOWNLOADS', 4),
+  PARKER_ALLOW_PRIVATE: z
+    .string()
+    .default('')
+    .transform((text) => text.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .superRefine((entries, context) => {
+      try {
+        new AddressPolicy(entries);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -47,6 +59,8 @@ export interface Settings {
   dataDir: string;
   /** How many downloads one worker runs at once. */
   maxDownloads: number;
+  /** Loopback, private or link-local addresses and ranges Parker may fetch from (none by default). */
+  allowPrivate: string[];
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
@@ -76,6 +90,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     configPath: path.resolve(e.PARKER_CONFIG),
     dataDir: path.resolve(e.PARKER_DATA_DIR),
     maxDownloads: e.PARKER_MAX_DOWNLOADS,
+    allowPrivate: e.PARKER_ALLOW_PRIVATE,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Downloader, DownloadJob } from './downloader.ts';
 import type { DownloadedMedia } from '../shared/types.ts';
 import { discardBody, expectSuccess, httpGet, type HttpResponse } from '../http/client.ts';
-import { asStorageError, IncompleteBodyError, NetworkError, NotMediaError } from '../errors.ts';
+import { asStorageError, IncompleteBodyError, NetworkError, NotMediaError, StorageError } from '../errors.ts';
 import { isMediaContentType } from '../naming/media-types.ts';
 import {
   hashFilePrefix,
@@ -75,15 +75,25 @@ async function plan(job: DownloadJob, have: number, record: ResumeRecord | undef
   return { response, start: 0, total: contentLength(response), validator: validatorOf(response) };
 }
 
+/** Creates the channel's folder; a folder that cannot be made is a storage failure, not a retry. */
+async function ensureFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    // A recursive mkdir says ENOENT on a read-only file system; a plain one says EROFS.
+    const reason = await mkdir(dir).then(
+      () => error,
+      (plain: unknown) => plain,
+    );
+    throw new StorageError(dir, { cause: reason as NodeJS.ErrnoException });
+  }
+}
+
 export function createHttpDownloader(): Downloader {
   return {
     name: 'http',
     async download(job: DownloadJob): Promise<DownloadedMedia> {
-      try {
-        await mkdir(path.dirname(job.partPath), { recursive: true });
-      } catch (error) {
-        throw asStorageError(error, path.dirname(job.partPath));
-      }
+      await ensureFolder(path.dirname(job.partPath));
       const have = await partSize(job.partPath);
       const record = have > 0 ? await readResumeRecord(job.partPath) : undefined;
       if (record?.url === job.url && record.totalBytes !== undefined && record.totalBytes === have) {

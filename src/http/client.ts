@@ -1,25 +1,40 @@
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
-import { HttpStatusError, NetworkError, ParkerError } from '../errors.ts';
+import { Agent, request, type Dispatcher } from 'undici';
+import { HttpStatusError, NetworkError, ParkerError, RefusedUrlError } from '../errors.ts';
+import { AddressPolicy } from './address-policy.ts';
 
-// One HTTP client for feeds and media: redirects followed (podcast hosts chain several
-// tracking redirects), every phase timed out, bodies never decompressed (byte counts and
-// ranges must refer to the file itself).
+// One HTTP client for feeds and media: every phase timed out, bodies never decompressed
+// (byte counts and ranges must refer to the file itself), and redirects followed hop by
+// hop here rather than inside undici, so that each hop is checked: http(s) only, no
+// loops, at most five, and no address the policy refuses.
 
 export const USER_AGENT = 'Parker/0.1 (channel archiver)';
 
 /** No byte for this long means the connection is dead; the request fails and is retried. */
 export const IDLE_TIMEOUT_MS = 30_000;
-const MAX_REDIRECTS = 5;
+export const CONNECT_TIMEOUT_MS = 15_000;
+export const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+let policy = new AddressPolicy();
+
+/** Sets which special addresses may be reached; the worker calls it once at start. */
+export function setAddressPolicy(next: AddressPolicy): void {
+  policy = next;
+}
 
 const dispatcher: Dispatcher = new Agent({
-  connectTimeout: 15_000,
   headersTimeout: IDLE_TIMEOUT_MS,
   bodyTimeout: IDLE_TIMEOUT_MS,
-}).compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
+  // Every name is resolved through the policy, so a DNS name cannot lead to a private address.
+  connect: { timeout: CONNECT_TIMEOUT_MS, lookup: (...args) => policy.lookup(...args) },
+});
 
 export interface HttpResponse {
   status: number;
+  /** The URL that answered, after redirects. */
+  url: string;
   headers: Record<string, string | undefined>;
   body: Dispatcher.ResponseData['body'];
 }
@@ -28,7 +43,7 @@ export interface HttpResponse {
  * Throws away a body that will not be read, letting the connection be reused when the
  * rest is small; an unread or destroyed body would surface later as an unhandled error.
  */
-export function discardBody(response: HttpResponse): void {
+export function discardBody(response: { body: Dispatcher.ResponseData['body'] }): void {
   response.body.dump({ limit: 64 * 1024 }).catch(() => {});
 }
 
@@ -38,22 +53,66 @@ function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<str
   return flat;
 }
 
-/** GET a URL. Network failures become NetworkError; the status is left to the caller. */
+/** Refuses a URL Parker must not fetch: another scheme, or a special address written literally. */
+function checkUrl(url: URL, original: string): void {
+  const via = url.href === original ? '' : ` (redirected from ${original})`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new RefusedUrlError(`refusing ${url.protocol} URL ${url.href.slice(0, 200)}${via}: only http and https are fetched`);
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const refused = isIP(host) ? policy.refusal(host) : undefined;
+  if (refused) throw new RefusedUrlError(`refusing ${url.href}${via}: ${refused}`);
+}
+
+/** The ParkerError behind an undici failure (the lookup's refusal), if there is one. */
+function refusalIn(error: unknown): ParkerError | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'EPARKERBLOCKED') return new RefusedUrlError(cause.message);
+  }
+  return undefined;
+}
+
+/** GET a URL, following redirects. Network failures become NetworkError; the status is left to the caller. */
 export async function httpGet(
   url: string,
   options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<HttpResponse> {
+  let current: URL;
   try {
-    const response = await request(url, {
-      method: 'GET',
-      dispatcher,
-      signal: options.signal,
-      headers: { 'user-agent': USER_AGENT, 'accept-encoding': 'identity', ...options.headers },
-    });
-    return { status: response.statusCode, headers: flattenHeaders(response.headers), body: response.body };
-  } catch (error) {
-    if (options.signal?.aborted) throw error;
-    throw new NetworkError(url, { cause: error });
+    current = new URL(url);
+  } catch {
+    throw new RefusedUrlError(`"${url.slice(0, 200)}" is not a URL`);
+  }
+  const visited = new Set<string>();
+  for (let hop = 0; ; hop++) {
+    checkUrl(current, url);
+    visited.add(current.href);
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(current, {
+        method: 'GET',
+        dispatcher,
+        signal: options.signal,
+        headers: { 'user-agent': USER_AGENT, 'accept-encoding': 'identity', ...options.headers },
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      throw refusalIn(error) ?? new NetworkError(current.href, { cause: error });
+    }
+    const headers = flattenHeaders(response.headers);
+    if (!REDIRECT_STATUSES.has(response.statusCode) || !headers.location) {
+      return { status: response.statusCode, url: current.href, headers, body: response.body };
+    }
+    discardBody(response);
+    let next: URL;
+    try {
+      next = new URL(headers.location, current);
+    } catch {
+      throw new RefusedUrlError(`${current.href} redirected to "${headers.location.slice(0, 200)}", which is not a URL`);
+    }
+    if (visited.has(next.href)) throw new RefusedUrlError(`redirect loop: ${current.href} leads back to ${next.href}`);
+    if (hop + 1 > MAX_REDIRECTS) throw new RefusedUrlError(`${url}: more than ${MAX_REDIRECTS} redirects`);
+    current = next;
   }
 }
 

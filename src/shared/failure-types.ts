@@ -8,6 +8,8 @@ export const FailureType = {
   NotMedia: 'NotMedia',
   /** The video has no downloadable link, or its type is not on the media allow-list. */
   NoMedia: 'NoMedia',
+  /** A URL Parker will not fetch: not http(s), a refused address, a redirect loop. */
+  RefusedUrl: 'RefusedUrl',
   /** The listing could not be parsed as a feed. */
   InvalidFeed: 'InvalidFeed',
   /** Any other client error (4xx) for a feed or media URL that retrying will not fix. */
@@ -26,6 +28,7 @@ export const PERMANENT_FAILURES: FailureTypeName[] = [
   FailureType.NotMedia,
   FailureType.NoMedia,
   FailureType.InvalidFeed,
+  FailureType.RefusedUrl,
   FailureType.HttpClientError,
   FailureType.StorageError,
   FailureType.UnknownVideo,

@@ -1,4 +1,5 @@
 import type { ChannelListing } from '../shared/types.ts';
+import { RefusedUrlError } from '../errors.ts';
 
 // A source lists the videos of one kind of channel. Each kind (feeds now; YouTube pages
 // and yt-dlp sites later) is one module behind this interface.
@@ -14,8 +15,13 @@ export interface ChannelSource {
 
 /** Picks the first source that can list a URL; the last source should accept anything. */
 export function sourceFor(sources: readonly ChannelSource[], url: string): ChannelSource {
-  const parsed = new URL(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new RefusedUrlError(`"${url.slice(0, 200)}" is not a URL`);
+  }
   const source = sources.find((candidate) => candidate.canList(parsed));
-  if (!source) throw new Error(`no source can list ${url}`);
+  if (!source) throw new RefusedUrlError(`no source can list ${url.slice(0, 200)}`);
   return source;
 }

@@ -27,6 +27,7 @@ export async function startWorkerProcess(settings: Settings, timeoutMs = 60_000)
       DOWNLOAD_DIR: settings.downloadDir,
       PARKER_DATA_DIR: settings.dataDir,
       PARKER_MAX_DOWNLOADS: String(settings.maxDownloads),
+      PARKER_ALLOW_PRIVATE: settings.allowPrivate.join(','),
       LOG_LEVEL: 'info',
     },
   });

@@ -307,6 +307,7 @@ describe('loadSettings', () => {
       PARKER_CONFIG: '/srv/parker/channels.yaml',
       PARKER_DATA_DIR: '/var/lib/parker',
       PARKER_MAX_DOWNLOADS: '8',
+      PARKER_ALLOW_PRIVATE: ' 127.0.0.1 , 192.168.0.0/16 ',
       LOG_LEVEL: 'debug',
     });
     assert.deepEqual(settings, {
@@ -321,9 +322,15 @@ describe('loadSettings', () => {
       configPath: '/srv/parker/channels.yaml',
       dataDir: '/var/lib/parker',
       maxDownloads: 8,
+      allowPrivate: ['127.0.0.1', '192.168.0.0/16'],
       logLevel: 'debug',
     });
     assert.ok(path.isAbsolute(settings.downloadDir));
+  });
+
+  test('PARKER_ALLOW_PRIVATE: nothing by default, and a bad entry is named', () => {
+    assert.deepEqual(loadSettings({}).allowPrivate, []);
+    assert.throws(() => loadSettings({ PARKER_ALLOW_PRIVATE: '127.0.0.1,intranet' }), /PARKER_ALLOW_PRIVATE.*"intranet" is not an IP address/);
   });
 
   test('an empty variable counts as unset', () => {
