@@ -31,13 +31,14 @@ export const LISTING: ActivityOptions = {
 
 /**
  * Fetching media. Large files take hours, so the limit that matters is the heartbeat:
- * a transfer that makes no progress for 30s is given up and resumed by the next attempt.
+ * a transfer that makes no progress for 20s is given up and resumed by the next attempt
+ * (shorter than the HTTP client's 30s idle timeout, so a silent server is caught here).
  * 5xx, timeouts and resets are retried 10 times with backoff 1s, 2s, 4s … capped at 5m
  * (about 10 minutes in all); 404/410, non-media answers and storage errors are not retried.
  */
 export const MEDIA_TRANSFER: ActivityOptions = {
   startToCloseTimeout: '12h',
-  heartbeatTimeout: '30s',
+  heartbeatTimeout: '20s',
   retry: {
     initialInterval: '1s',
     backoffCoefficient: 2,
