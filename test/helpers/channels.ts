@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { rssFeed } from '../../src/fixture/feeds.ts';
 import type { FixtureServer, MediaFile, Fault } from '../../src/fixture/server.ts';
 import type { CrawlInput } from '../../src/shared/types.ts';
@@ -37,4 +38,48 @@ export function podcastWithOneEpisode(
     ]),
   );
   return { channel, externalId, mediaPath, input: { channel, url: server.url(feedPath), backfill: 1 } };
+}
+
+export interface ManyVideos {
+  channel: string;
+  input: CrawlInput;
+  /** Media bytes by external id. */
+  bodies: Map<string, Buffer>;
+  mediaPathOf(externalId: string): string;
+}
+
+/** A channel of `count` videos, each served at a pace so that transfers take a while. */
+export function channelOfPacedVideos(
+  server: FixtureServer,
+  options: { prefix: string; count: number; size: number; secondsPerFile: number },
+): ManyVideos {
+  const channel = uniqueName(options.prefix);
+  const bodies = new Map<string, Buffer>();
+  const items = [];
+  for (let i = 0; i < options.count; i++) {
+    const externalId = `${channel}-v${i}`;
+    const mediaPath = `/${channel}/v${i}.mp4`;
+    const body = randomBytes(options.size);
+    bodies.set(externalId, body);
+    server.setMedia(mediaPath, {
+      body,
+      contentType: 'video/mp4',
+      etag: `"v${i}"`,
+      bytesPerSecond: options.size / options.secondsPerFile,
+    });
+    items.push({
+      guid: externalId,
+      title: `Video ${i}`,
+      mediaUrl: server.url(mediaPath),
+      mediaType: 'video/mp4',
+      publishedAt: new Date(Date.UTC(2025, 0, i + 1)),
+    });
+  }
+  server.setFeed(`/${channel}/feed.xml`, rssFeed(channel, items));
+  return {
+    channel,
+    input: { channel, url: server.url(`/${channel}/feed.xml`), backfill: options.count },
+    bodies,
+    mediaPathOf: (externalId) => `/${channel}/${externalId.slice(channel.length + 1)}.mp4`,
+  };
 }

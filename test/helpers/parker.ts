@@ -57,7 +57,8 @@ export async function startParker(overrides: Partial<Settings> = {}): Promise<Te
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'parker-it-'));
   const settings = testSettings(scratch, overrides);
   const db = connectDb(settings.databaseUrl, settings.dataDir);
-  const workerConnection = await NativeConnection.connect({ address: services.temporalAddress });
+  const address = settings.temporal.address!;
+  const workerConnection = await NativeConnection.connect({ address });
   const workers = await createWorkers({
     connection: workerConnection,
     settings,
@@ -65,7 +66,7 @@ export async function startParker(overrides: Partial<Settings> = {}): Promise<Te
     workflowBundle: { codePath: services.workflowBundlePath },
   });
   const running = runWorkers(workers);
-  const clientConnection = await Connection.connect({ address: services.temporalAddress });
+  const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection });
   return {
     client,

@@ -7,10 +7,10 @@ import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { connectDb, type Db } from '../../src/db/connect.ts';
 import { listVideos } from '../../src/db/videos.ts';
-import { rssFeed, type FeedItem } from '../../src/fixture/feeds.ts';
 import { FixtureServer } from '../../src/fixture/server.ts';
 import { CRAWL_WORKFLOW } from '../../src/shared/names.ts';
-import { mediaBytes, settledVideos, sha256, testSettings, uniqueName } from '../helpers/parker.ts';
+import { channelOfPacedVideos } from '../helpers/channels.ts';
+import { settledVideos, sha256, testSettings, uniqueName } from '../helpers/parker.ts';
 import { services } from '../helpers/services.ts';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
 
@@ -48,19 +48,8 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test(`SIGKILL at random points, ${KILLS} times: every video downloaded once, whole and right`, { timeout: 60_000 + KILLS * 30_000 }, async () => {
   const settings = { ...testSettings(scratch), maxDownloads: 3 };
-  const channel = uniqueName('killloop');
-  const bodies = new Map<string, Buffer>();
-  const items: FeedItem[] = [];
-  for (let i = 0; i < VIDEOS; i++) {
-    const mediaPath = `/${channel}/v${i}.mp4`;
-    const body = mediaBytes(SIZE);
-    bodies.set(`${channel}-v${i}`, body);
-    // About two seconds per file, so that kills land in the middle of transfers.
-    server.setMedia(mediaPath, { body, contentType: 'video/mp4', etag: `"v${i}"`, bytesPerSecond: SIZE / 2 });
-    items.push({ guid: `${channel}-v${i}`, title: `Video ${i}`, mediaUrl: server.url(mediaPath), mediaType: 'video/mp4', publishedAt: new Date(Date.UTC(2025, 0, i + 1)) });
-  }
-  server.setFeed(`/${channel}/feed.xml`, rssFeed(channel, items));
-  const input = { channel, url: server.url(`/${channel}/feed.xml`), backfill: VIDEOS };
+  // About two seconds per file, so that kills land in the middle of transfers.
+  const { channel, input, bodies, mediaPathOf } = channelOfPacedVideos(server, { prefix: 'killloop', count: VIDEOS, size: SIZE, secondsPerFile: 2 });
   const client = new Client({ connection });
   const crawl = () =>
     client.workflow.start(CRAWL_WORKFLOW, { taskQueue: settings.temporal.taskQueue, workflowId: uniqueName('kill-loop-crawl'), args: [input] });
@@ -82,7 +71,7 @@ test(`SIGKILL at random points, ${KILLS} times: every video downloaded once, who
     const body = bodies.get(video.externalId)!;
     assert.equal(video.sha256, sha256(body), `${video.externalId} has the server's bytes`);
     assert.equal(sha256(await readFile(video.filePath!)), sha256(body));
-    const stats = server.stats(`/${channel}/${video.externalId.slice(channel.length + 1)}.mp4`);
+    const stats = server.stats(mediaPathOf(video.externalId));
     assert.ok(stats.fullBodies <= 1, `${video.externalId} was sent whole ${stats.fullBodies} times`);
   }
   const files = await readdir(path.join(settings.downloadDir, channel));
