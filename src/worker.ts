@@ -9,15 +9,17 @@ import { setAddressPolicy } from './http/client.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
 import { installRuntime } from './telemetry/runtime-logging.ts';
 import { createLogger } from './log.ts';
-import { downloadTaskQueueFor } from './shared/names.ts';
+import { downloadTaskQueueFor, hostTaskQueueFor } from './shared/names.ts';
 import { createFeedSource } from './sources/feed.ts';
 import { temporalEndpoint } from './temporal/connect.ts';
 
 // The composition root of the worker: settings → database, sources, downloader →
-// activities → two Temporal workers on one connection:
-//  - `<queue>` runs the workflows and the short activities (listing, database, rename);
-//  - `<queue>-downloads` runs only media transfers, with PARKER_MAX_DOWNLOADS slots, so
-//    that number bounds concurrent downloads without starving crawls.
+// activities → three Temporal workers on one connection:
+//  - `<queue>` runs the workflows and the short activities (listing, database);
+//  - `<queue>-downloads`, shared by all workers, hands each transfer to a host;
+//  - `<queue>-host-<host id>`, this worker's own, runs the transfers pinned to it and
+//    their renames, with PARKER_MAX_DOWNLOADS slots, so that number bounds concurrent
+//    downloads without starving crawls, and a retried transfer finds its part file.
 
 /** Activity slots for the short activities of the main queue. */
 const MAIN_QUEUE_ACTIVITY_SLOTS = 20;
@@ -32,11 +34,13 @@ export interface WorkerDeps {
 
 export async function createWorkers({ connection, settings, db, workflowBundle }: WorkerDeps): Promise<Worker[]> {
   setAddressPolicy(new AddressPolicy(settings.allowPrivate));
-  const { downloadMedia, ...activities } = createActivities({
+  const host = { hostId: settings.hostId, taskQueue: hostTaskQueueFor(settings.temporal.taskQueue, settings.hostId) };
+  const { claimDownloadHost, downloadMedia, finalizeDownload, discardPart, ...activities } = createActivities({
     db,
     sources: [createFeedSource()],
     downloader: createHttpDownloader(),
     downloadDir: settings.downloadDir,
+    host,
   });
   const common = { connection, namespace: settings.temporal.namespace };
   const main = await Worker.create({
@@ -48,16 +52,22 @@ export async function createWorkers({ connection, settings, db, workflowBundle }
     activities,
     maxConcurrentActivityTaskExecutions: MAIN_QUEUE_ACTIVITY_SLOTS,
   });
-  const downloads = await Worker.create({
+  const claims = await Worker.create({
     ...common,
     taskQueue: downloadTaskQueueFor(settings.temporal.taskQueue),
-    activities: { downloadMedia },
+    activities: { claimDownloadHost },
+    maxConcurrentActivityTaskExecutions: settings.maxDownloads,
+  });
+  const transfers = await Worker.create({
+    ...common,
+    taskQueue: host.taskQueue,
+    activities: { downloadMedia, finalizeDownload, discardPart },
     maxConcurrentActivityTaskExecutions: settings.maxDownloads,
     // Send a transfer's progress every few seconds, not every 0.8 x heartbeat timeout,
     // so the Web UI's pending activity shows it moving.
     maxHeartbeatThrottleInterval: '3s',
   });
-  return [main, downloads];
+  return [main, claims, transfers];
 }
 
 /** Runs the workers until a signal stops them; if one fails, the others are shut down. */

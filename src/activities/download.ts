@@ -1,4 +1,4 @@
-import { Context, ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { throttle } from 'lodash-es';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,13 +8,21 @@ import type { Downloader } from '../downloaders/downloader.ts';
 import { removePart, resumeRecordPath } from '../downloaders/part-file.ts';
 import { asStorageError, NoMediaError } from '../errors.ts';
 import { extensionForMediaType, extensionFromUrl, MEDIA_EXTENSIONS } from '../naming/media-types.ts';
-import { cleanNamePart, videoFileStem } from '../naming/safe-filename.ts';
+import { finalPathFor, OutsideDownloadDirError, partPathFor, relativeStemFor } from '../naming/video-paths.ts';
 import { FailureType } from '../shared/failure-types.ts';
-import type { DownloadedMedia, DownloadInput, DownloadProgress, DownloadSummary, DownloadTarget } from '../shared/types.ts';
+import type {
+  DownloadedMedia,
+  DownloadHost,
+  DownloadInput,
+  DownloadProgress,
+  DownloadSummary,
+  DownloadTarget,
+} from '../shared/types.ts';
 import { translatingErrors } from './failures.ts';
 
-// The download's I/O: decide where the file goes, fetch it into a part file with
-// heartbeats, then rename it into place and record it.
+// The download's I/O: decide where the file goes (any worker), pin the transfer to one
+// host, fetch into a part file there with heartbeats, then rename it into place and
+// record it (on that host).
 
 /**
  * Chunks arrive thousands of times a second; handing each to the SDK costs a trip into
@@ -28,17 +36,12 @@ export interface DownloadActivityDeps {
   downloader: Downloader;
   /** Absolute; nothing is ever written outside it. */
   downloadDir: string;
+  /** This worker's host, to which the transfers it claims are pinned. */
+  host: DownloadHost;
 }
 
 /** The resolved target, or the summary of a download that already finished. */
 export type ResolveResult = { target: DownloadTarget } | { alreadyDownloaded: DownloadSummary };
-
-function assertInside(root: string, candidate: string): void {
-  const relative = path.relative(root, candidate);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw ApplicationFailure.nonRetryable(`${candidate} is outside ${root}`, FailureType.StorageError);
-  }
-}
 
 /** Makes a rename durable: the directory entry itself must reach the disk. */
 async function syncDirectory(dir: string): Promise<void> {
@@ -58,9 +61,19 @@ async function sizeOf(file: string): Promise<number | undefined> {
   }
 }
 
-export function createDownloadActivities({ db, downloader, downloadDir }: DownloadActivityDeps) {
+/** Paths resolved against this host's folder; a forged target is refused, not retried. */
+function local<T>(resolve: () => T): T {
+  try {
+    return resolve();
+  } catch (error) {
+    if (error instanceof OutsideDownloadDirError) throw ApplicationFailure.nonRetryable(error.message, FailureType.StorageError);
+    throw error;
+  }
+}
+
+export function createDownloadActivities({ db, downloader, downloadDir, host }: DownloadActivityDeps) {
   return {
-    /** Reads the video's row, marks it downloading, and decides its part and final paths. */
+    /** Reads the video's row, marks it downloading, and decides its file name. */
     async resolveDownload(input: DownloadInput): Promise<ResolveResult> {
       return translatingErrors(async () => {
         const video = await getVideo(db, input);
@@ -77,33 +90,36 @@ export function createDownloadActivities({ db, downloader, downloadDir }: Downlo
         }
         if (!video.mediaUrl) throw new NoMediaError(`video ${input.externalId} has no media link`);
         await markDownloading(db, input);
-
-        const folder = path.join(downloadDir, cleanNamePart(input.channel, 100, 'channel'));
-        const finalStem = path.join(
-          folder,
-          videoFileStem({ date: video.publishedAt ?? video.createdAt, title: video.title, externalId: video.externalId }),
-        );
-        assertInside(downloadDir, finalStem);
+        const relativeStem = relativeStemFor(input.channel, {
+          date: video.publishedAt ?? video.createdAt,
+          title: video.title,
+          externalId: video.externalId,
+        });
         const declaredExt = extensionForMediaType(video.mediaType) ?? extensionFromUrl(video.mediaUrl);
-        const partPath = declaredExt ? `${finalStem}.${declaredExt}.part` : `${finalStem}.part`;
-        return { target: { mediaUrl: video.mediaUrl, partPath, finalStem, declaredExt } };
+        return { target: { mediaUrl: video.mediaUrl, relativeStem, declaredExt } };
       });
+    },
+
+    /** Runs on the shared downloads queue: whichever host picks it up takes the transfer. */
+    async claimDownloadHost(): Promise<DownloadHost> {
+      return host;
     },
 
     /**
      * Streams the media into the part file, resuming what an earlier attempt left, and
      * heartbeats its progress. Cancellation and heartbeat timeouts abort the transfer.
      */
-    async downloadMedia(input: { url: string; partPath: string }): Promise<DownloadedMedia> {
+    async downloadMedia(input: { target: DownloadTarget }): Promise<DownloadedMedia> {
       const context = Context.current();
       const previous = context.info.heartbeatDetails as DownloadProgress | undefined;
       if (previous) context.log.info('retrying download', { attempt: context.info.attempt, previous });
+      const partPath = local(() => partPathFor(downloadDir, input.target));
       const heartbeat = throttle((progress: DownloadProgress) => context.heartbeat(progress), PROGRESS_EVERY_MS);
       try {
         return await translatingErrors(() =>
           downloader.download({
-            url: input.url,
-            partPath: input.partPath,
+            url: input.target.mediaUrl,
+            partPath,
             signal: context.cancellationSignal,
             onProgress: heartbeat,
           }),
@@ -127,21 +143,21 @@ export function createDownloadActivities({ db, downloader, downloadDir }: Downlo
             `${target.mediaUrl}: media type ${media.contentType ?? '(none)'} is not on the allow-list, and the link names no known extension`,
           );
         }
-        const filePath = `${target.finalStem}.${ext}`;
-        assertInside(downloadDir, filePath);
+        const partPath = local(() => partPathFor(downloadDir, target));
+        const filePath = local(() => finalPathFor(downloadDir, target, ext));
         // A retry after a rename that happened but was not recorded finds the file in place.
-        const partBytes = await sizeOf(target.partPath);
+        const partBytes = await sizeOf(partPath);
         if (partBytes === media.bytes) {
           try {
-            await rename(target.partPath, filePath);
-            await rm(resumeRecordPath(target.partPath), { force: true });
+            await rename(partPath, filePath);
+            await rm(resumeRecordPath(partPath), { force: true });
             await syncDirectory(path.dirname(filePath));
           } catch (error) {
             throw asStorageError(error, filePath);
           }
         } else if ((await sizeOf(filePath)) !== media.bytes) {
           throw ApplicationFailure.nonRetryable(
-            `${target.partPath} is missing or changed since it was downloaded (${partBytes ?? 'no'} bytes, expected ${media.bytes})`,
+            `${partPath} is missing or changed since it was downloaded (${partBytes ?? 'no'} bytes, expected ${media.bytes})`,
             FailureType.StorageError,
           );
         }
@@ -150,12 +166,13 @@ export function createDownloadActivities({ db, downloader, downloadDir }: Downlo
       });
     },
 
-    /** Records why a video could not be downloaded, and removes its part file. */
-    async markVideoFailed(input: { video: VideoKey; reason: string; partPath?: string }): Promise<void> {
-      if (input.partPath) {
-        assertInside(downloadDir, input.partPath);
-        await removePart(input.partPath);
-      }
+    /** Removes a part file and its resume record from this host: no half file stays behind. */
+    async discardPart(input: { target: DownloadTarget }): Promise<void> {
+      await removePart(local(() => partPathFor(downloadDir, input.target)));
+    },
+
+    /** Records why a video could not be downloaded. */
+    async markVideoFailed(input: { video: VideoKey; reason: string }): Promise<void> {
       await markFailed(db, input.video, input.reason);
     },
   };

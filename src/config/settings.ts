@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { AddressPolicy } from '../http/address-policy.ts';
@@ -37,6 +39,11 @@ const envSchema = z.object({
         context.addIssue({ code: 'custom', message: (error as Error).message });
       }
     }),
+  PARKER_HOST_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'PARKER_HOST_ID may use letters, digits, ".", "_" and "-" only')
+    .optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -61,12 +68,23 @@ export interface Settings {
   maxDownloads: number;
   /** Loopback, private or link-local addresses and ranges Parker may fetch from (none by default). */
   allowPrivate: string[];
+  /**
+   * Names this worker's download folder among all workers: transfers are pinned to it so
+   * they resume where their part file is. Unique per machine and folder by default.
+   */
+  hostId: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
 
 /** Thrown when an environment variable has a value Parker cannot use. */
 export class SettingsError extends Error {
   override name = 'SettingsError';
+}
+
+/** `<hostname>-<hash of the download folder>`: stable across restarts, distinct per folder. */
+export function defaultHostId(downloadDir: string, hostname = os.hostname()): string {
+  const folder = createHash('sha256').update(downloadDir).digest('hex').slice(0, 8);
+  return `${hostname.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60)}-${folder}`;
 }
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -91,6 +109,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     dataDir: path.resolve(e.PARKER_DATA_DIR),
     maxDownloads: e.PARKER_MAX_DOWNLOADS,
     allowPrivate: e.PARKER_ALLOW_PRIVATE,
+    hostId: e.PARKER_HOST_ID ?? defaultHostId(path.resolve(e.DOWNLOAD_DIR)),
     logLevel: e.LOG_LEVEL,
   };
 }

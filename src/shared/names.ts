@@ -17,5 +17,10 @@ export function downloadTaskQueueFor(taskQueue: string): string {
   return `${taskQueue}-downloads`;
 }
 
+/** The task queue of one host, where its pinned transfers and renames run. */
+export function hostTaskQueueFor(taskQueue: string, hostId: string): string {
+  return `${taskQueue}-host-${hostId}`;
+}
+
 export const CRAWL_WORKFLOW = 'crawlChannel';
 export const DOWNLOAD_WORKFLOW = 'downloadVideo';

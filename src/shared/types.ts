@@ -69,15 +69,23 @@ export interface DownloadInput {
   externalId: string;
 }
 
-/** Where a download goes, decided once by the resolve activity. */
+/**
+ * Where a download goes, decided once by the resolve activity. Paths are relative to
+ * the download folder of the host that runs the transfer: hosts may mount theirs anywhere.
+ */
 export interface DownloadTarget {
   mediaUrl: string;
-  /** `<final path>.part`: the download streams here and resumes from here. */
-  partPath: string;
-  /** The final path without its extension; finalize adds the extension. */
-  finalStem: string;
+  /** `<channel>/<YYYY-MM-DD> <title> [<id>]`: the final path without folder or extension. */
+  relativeStem: string;
   /** Extension from the declared media type or the URL, when the allow-list knows it. */
   declaredExt?: string;
+}
+
+/** The host a transfer is pinned to: its part file lives there, so its retries go there. */
+export interface DownloadHost {
+  hostId: string;
+  /** The task queue only that host's worker polls. */
+  taskQueue: string;
 }
 
 /** What the download activity hands to finalize. */

@@ -4,14 +4,19 @@ import {
   CancellationScope,
   isCancellation,
   proxyActivities,
+  TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
+import { TimeoutType } from '@temporalio/common';
 import type { DownloadActivities } from '../activities/download.ts';
 import { downloadTaskQueueFor } from '../shared/names.ts';
-import type { DownloadInput, DownloadSummary } from '../shared/types.ts';
-import { FILE_AND_DATABASE, MEDIA_TRANSFER } from './policies.ts';
+import type { DownloadHost, DownloadInput, DownloadSummary, DownloadTarget } from '../shared/types.ts';
+import { CLAIM_HOST, FILE_AND_DATABASE, ON_HOST, MEDIA_TRANSFER } from './policies.ts';
 
-const { resolveDownload, finalizeDownload, markVideoFailed } = proxyActivities<DownloadActivities>(FILE_AND_DATABASE);
+const { resolveDownload, markVideoFailed } = proxyActivities<DownloadActivities>(FILE_AND_DATABASE);
+
+/** Hosts a download may be handed to in turn, when each one it was pinned to goes away. */
+export const MAX_HOST_CLAIMS = 20;
 
 /** The message of the failure at the root of an activity failure: "…answered HTTP 404". */
 function reasonOf(error: ActivityFailure): string {
@@ -21,37 +26,72 @@ function reasonOf(error: ActivityFailure): string {
   return `${cause?.message ?? error.message}${attempts}`;
 }
 
+/** The host a transfer was pinned to did not pick it up in time: it is down or gone. */
+function hostWentAway(error: unknown): boolean {
+  return (
+    error instanceof ActivityFailure &&
+    error.cause instanceof TimeoutFailure &&
+    error.cause.timeoutType === TimeoutType.SCHEDULE_TO_START
+  );
+}
+
+/** The activities that must run where the part file is: on the host's own task queue. */
+function onHost(host: DownloadHost) {
+  return {
+    transfer: proxyActivities<DownloadActivities>({ ...MEDIA_TRANSFER, ...ON_HOST, taskQueue: host.taskQueue }),
+    files: proxyActivities<DownloadActivities>({ ...FILE_AND_DATABASE, ...ON_HOST, taskQueue: host.taskQueue }),
+  };
+}
+
+/** Records the failure, then removes the part from its host if that host is still there. */
+async function fail(input: DownloadInput, reason: string, target?: DownloadTarget, host?: DownloadHost): Promise<void> {
+  await markVideoFailed({ video: input, reason });
+  if (!target || !host) return;
+  try {
+    await onHost(host).files.discardPart({ target });
+  } catch (error) {
+    if (!hostWentAway(error)) throw error; // a host that is gone keeps its part; no other host has one
+  }
+}
+
 /**
- * Downloads one recorded video: resolve where it goes, fetch it (resuming across
- * attempts), then rename it into place. Ends with the video `downloaded`, or `failed`
- * with the reason, in the database; a failure also fails this workflow, so the Web UI
- * shows it.
+ * Downloads one recorded video: resolve its file name, pin the transfer to one host
+ * (the part file lives there, so retries resume there), fetch it, rename it into place.
+ * If that host does not come back within a minute, the transfer starts over on another.
+ * Ends with the video `downloaded`, or `failed` with the reason, in the database; a
+ * failure also fails this workflow, so the Web UI shows it.
  */
 export async function downloadVideo(input: DownloadInput): Promise<DownloadSummary> {
-  // Transfers run on their own task queue, whose worker slots bound concurrent downloads.
-  const { downloadMedia } = proxyActivities<DownloadActivities>({
-    ...MEDIA_TRANSFER,
+  // Any downloads worker may claim a transfer; its slots bound concurrent downloads.
+  const { claimDownloadHost } = proxyActivities<DownloadActivities>({
+    ...CLAIM_HOST,
     taskQueue: downloadTaskQueueFor(workflowInfo().taskQueue),
   });
 
-  let partPath: string | undefined;
+  let target: DownloadTarget | undefined;
+  let host: DownloadHost | undefined;
   try {
     const resolved = await resolveDownload(input);
     if ('alreadyDownloaded' in resolved) return resolved.alreadyDownloaded;
-    const { target } = resolved;
-    partPath = target.partPath;
-    const media = await downloadMedia({ url: target.mediaUrl, partPath: target.partPath });
-    return await finalizeDownload({ video: input, target, media });
+    target = resolved.target;
+    for (let claim = 1; ; claim++) {
+      host = await claimDownloadHost();
+      const { transfer, files } = onHost(host);
+      try {
+        const media = await transfer.downloadMedia({ target });
+        return await files.finalizeDownload({ video: input, target, media });
+      } catch (error) {
+        if (!hostWentAway(error) || claim >= MAX_HOST_CLAIMS) throw error;
+      }
+    }
   } catch (error) {
     if (isCancellation(error)) {
-      await CancellationScope.nonCancellable(() =>
-        markVideoFailed({ video: input, reason: 'download cancelled', partPath }),
-      );
+      await CancellationScope.nonCancellable(() => fail(input, 'download cancelled', target, host));
       throw error;
     }
     if (error instanceof ActivityFailure) {
       const reason = reasonOf(error);
-      await markVideoFailed({ video: input, reason, partPath });
+      await fail(input, reason, target, host);
       throw ApplicationFailure.nonRetryable(`${input.channel}/${input.externalId}: ${reason}`, 'DownloadFailed');
     }
     throw error;

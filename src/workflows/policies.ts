@@ -53,3 +53,22 @@ export const FILE_AND_DATABASE: ActivityOptions = {
   ...DATABASE,
   retry: { ...DATABASE.retry, nonRetryableErrorTypes: PERMANENT_FAILURES },
 };
+
+/**
+ * Claiming a host for a transfer: answered at once by whichever downloads worker polls
+ * first. It waits in the queue as long as it takes for a worker to be there.
+ */
+export const CLAIM_HOST: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: Infinity },
+};
+
+/**
+ * Added to activities pinned to one host's task queue. A host that restarts is back well
+ * within a minute (its part file is still there, so the transfer resumes); a host that
+ * does not pick the task up by then is taken as gone, and the transfer starts over on
+ * another host. A busy host is also passed over this way, which spreads the load.
+ */
+export const ON_HOST: ActivityOptions = {
+  scheduleToStartTimeout: '1m',
+};

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import type { Settings } from '../../src/config/settings.ts';
+import { defaultHostId, type Settings } from '../../src/config/settings.ts';
 import { connectDb, type Db } from '../../src/db/connect.ts';
 import { listVideos, UNFINISHED, type VideoRow } from '../../src/db/videos.ts';
 import { CRAWL_WORKFLOW } from '../../src/shared/names.ts';
@@ -48,6 +48,7 @@ export function testSettings(scratch: string, overrides: Partial<Settings> = {})
     // The fixture server is on 127.0.0.1; every other special address stays refused.
     allowPrivate: ['127.0.0.1'],
     logLevel: 'warn',
+    hostId: defaultHostId(overrides.downloadDir ?? path.join(scratch, 'downloads')),
     ...overrides,
   };
 }
@@ -95,12 +96,15 @@ export async function runCrawl(parker: TestParker, input: CrawlInput): Promise<C
   });
 }
 
-/** Waits until no video of the channel is discovered or downloading, and returns them all. */
+/**
+ * Waits until the channel has recorded videos and none of them is discovered or
+ * downloading any more, and returns them all.
+ */
 export async function settledVideos(db: Db, channel: string, timeoutMs = 120_000): Promise<VideoRow[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const videos = await listVideos(db, channel);
-    if (videos.every((video) => !UNFINISHED.includes(video.status))) return videos;
+    if (videos.length > 0 && videos.every((video) => !UNFINISHED.includes(video.status))) return videos;
     if (Date.now() > deadline) {
       const open = videos.filter((video) => UNFINISHED.includes(video.status)).map((v) => `${v.externalId}:${v.status}`);
       throw new Error(`videos of ${channel} still unfinished after ${timeoutMs}ms: ${open.join(', ')}`);

@@ -28,6 +28,7 @@ export async function startWorkerProcess(settings: Settings, timeoutMs = 60_000)
       PARKER_DATA_DIR: settings.dataDir,
       PARKER_MAX_DOWNLOADS: String(settings.maxDownloads),
       PARKER_ALLOW_PRIVATE: settings.allowPrivate.join(','),
+      PARKER_HOST_ID: settings.hostId,
       LOG_LEVEL: 'info',
     },
   });

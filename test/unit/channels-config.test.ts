@@ -308,6 +308,7 @@ describe('loadSettings', () => {
       PARKER_DATA_DIR: '/var/lib/parker',
       PARKER_MAX_DOWNLOADS: '8',
       PARKER_ALLOW_PRIVATE: ' 127.0.0.1 , 192.168.0.0/16 ',
+      PARKER_HOST_ID: 'nas-1',
       LOG_LEVEL: 'debug',
     });
     assert.deepEqual(settings, {
@@ -323,9 +324,18 @@ describe('loadSettings', () => {
       dataDir: '/var/lib/parker',
       maxDownloads: 8,
       allowPrivate: ['127.0.0.1', '192.168.0.0/16'],
+      hostId: 'nas-1',
       logLevel: 'debug',
     });
     assert.ok(path.isAbsolute(settings.downloadDir));
+  });
+
+  test('the host id defaults to the machine and the download folder: stable, and distinct per folder', () => {
+    const a = loadSettings({ DOWNLOAD_DIR: '/srv/a' }).hostId;
+    assert.equal(loadSettings({ DOWNLOAD_DIR: '/srv/a' }).hostId, a);
+    assert.notEqual(loadSettings({ DOWNLOAD_DIR: '/srv/b' }).hostId, a);
+    assert.match(a, /^[A-Za-z0-9._-]+-[0-9a-f]{8}$/);
+    assert.throws(() => loadSettings({ PARKER_HOST_ID: 'a/b' }), /PARKER_HOST_ID/);
   });
 
   test('PARKER_ALLOW_PRIVATE: nothing by default, and a bad entry is named', () => {
