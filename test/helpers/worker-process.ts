@@ -28,6 +28,9 @@ export async function startWorkerProcess(settings: Settings, timeoutMs = 60_000)
       PARKER_DATA_DIR: settings.dataDir,
       PARKER_MAX_DOWNLOADS: String(settings.maxDownloads),
       LOG_LEVEL: 'info',
+      YTDLP_PATH: settings.ytdlp.path,
+      PARKER_ALLOW_OUTDATED_YTDLP: settings.ytdlp.allowOutdated ? '1' : '0',
+      YOUTUBE_BASE_URL: settings.youtubeBaseUrl,
     },
   });
   let output = '';

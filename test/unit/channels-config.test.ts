@@ -308,6 +308,9 @@ describe('loadSettings', () => {
       PARKER_DATA_DIR: '/var/lib/parker',
       PARKER_MAX_DOWNLOADS: '8',
       LOG_LEVEL: 'debug',
+      YTDLP_PATH: '/opt/yt-dlp/bin/yt-dlp',
+      PARKER_ALLOW_OUTDATED_YTDLP: '1',
+      YOUTUBE_BASE_URL: 'http://127.0.0.1:9000/',
     });
     assert.deepEqual(settings, {
       temporal: {
@@ -322,8 +325,19 @@ describe('loadSettings', () => {
       dataDir: '/var/lib/parker',
       maxDownloads: 8,
       logLevel: 'debug',
+      ytdlp: { path: '/opt/yt-dlp/bin/yt-dlp', allowOutdated: true },
+      youtubeBaseUrl: 'http://127.0.0.1:9000',
     });
     assert.ok(path.isAbsolute(settings.downloadDir));
+  });
+
+  test('yt-dlp defaults to the project\'s own, and an old one is refused unless allowed', () => {
+    const settings = loadSettings({});
+    assert.match(settings.ytdlp.path, /\.tools\/ytdlp\/bin\/yt-dlp$/);
+    assert.equal(settings.ytdlp.allowOutdated, false);
+    assert.equal(settings.youtubeBaseUrl, 'https://www.youtube.com');
+    assert.throws(() => loadSettings({ YOUTUBE_BASE_URL: 'ftp://x' }), /YOUTUBE_BASE_URL must be an http\(s\) URL/);
+    assert.throws(() => loadSettings({ PARKER_ALLOW_OUTDATED_YTDLP: 'yes' }), /PARKER_ALLOW_OUTDATED_YTDLP must be 1 or 0/);
   });
 
   test('an empty variable counts as unset', () => {
