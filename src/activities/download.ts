@@ -4,13 +4,20 @@ import { open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/connect.ts';
 import { getVideo, markDownloaded, markDownloading, markFailed, type VideoKey } from '../db/videos.ts';
-import type { Downloader } from '../downloaders/downloader.ts';
-import { removePart, resumeRecordPath } from '../downloaders/part-file.ts';
+import { downloaderNamed, type Downloader } from '../downloaders/downloader.ts';
+import { partWorkDir, removePart, resumeRecordPath } from '../downloaders/part-file.ts';
 import { asStorageError, NoMediaError } from '../errors.ts';
 import { extensionForMediaType, extensionFromUrl, MEDIA_EXTENSIONS } from '../naming/media-types.ts';
 import { cleanNamePart, videoFileStem } from '../naming/safe-filename.ts';
 import { FailureType } from '../shared/failure-types.ts';
-import type { DownloadedMedia, DownloadInput, DownloadProgress, DownloadSummary, DownloadTarget } from '../shared/types.ts';
+import type {
+  DownloadedMedia,
+  DownloadInput,
+  DownloadOptions,
+  DownloadProgress,
+  DownloadSummary,
+  DownloadTarget,
+} from '../shared/types.ts';
 import { translatingErrors } from './failures.ts';
 
 // The download's I/O: decide where the file goes, fetch it into a part file with
@@ -25,7 +32,8 @@ const PROGRESS_EVERY_MS = 500;
 
 export interface DownloadActivityDeps {
   db: Db;
-  downloader: Downloader;
+  /** One per method; a video names the one it needs (`http` unless its source said otherwise). */
+  downloaders: readonly Downloader[];
   /** Absolute; nothing is ever written outside it. */
   downloadDir: string;
 }
@@ -58,7 +66,7 @@ async function sizeOf(file: string): Promise<number | undefined> {
   }
 }
 
-export function createDownloadActivities({ db, downloader, downloadDir }: DownloadActivityDeps) {
+export function createDownloadActivities({ db, downloaders, downloadDir }: DownloadActivityDeps) {
   return {
     /** Reads the video's row, marks it downloading, and decides its part and final paths. */
     async resolveDownload(input: DownloadInput): Promise<ResolveResult> {
@@ -84,9 +92,12 @@ export function createDownloadActivities({ db, downloader, downloadDir }: Downlo
           videoFileStem({ date: video.publishedAt ?? video.createdAt, title: video.title, externalId: video.externalId }),
         );
         assertInside(downloadDir, finalStem);
-        const declaredExt = extensionForMediaType(video.mediaType) ?? extensionFromUrl(video.mediaUrl);
+        const method = video.downloader ?? 'http';
+        // yt-dlp picks the container itself; a page URL's extension says nothing.
+        const declaredExt =
+          method === 'http' ? (extensionForMediaType(video.mediaType) ?? extensionFromUrl(video.mediaUrl)) : undefined;
         const partPath = declaredExt ? `${finalStem}.${declaredExt}.part` : `${finalStem}.part`;
-        return { target: { mediaUrl: video.mediaUrl, partPath, finalStem, declaredExt } };
+        return { target: { mediaUrl: video.mediaUrl, partPath, finalStem, declaredExt, method } };
       });
     },
 
@@ -94,19 +105,29 @@ export function createDownloadActivities({ db, downloader, downloadDir }: Downlo
      * Streams the media into the part file, resuming what an earlier attempt left, and
      * heartbeats its progress. Cancellation and heartbeat timeouts abort the transfer.
      */
-    async downloadMedia(input: { url: string; partPath: string }): Promise<DownloadedMedia> {
+    async downloadMedia(input: {
+      url: string;
+      partPath: string;
+      /** The downloader's name; `http` when absent (downloads started before there was a choice). */
+      method?: string;
+      options?: DownloadOptions;
+    }): Promise<DownloadedMedia> {
       const context = Context.current();
       const previous = context.info.heartbeatDetails as DownloadProgress | undefined;
       if (previous) context.log.info('retrying download', { attempt: context.info.attempt, previous });
       const heartbeat = throttle((progress: DownloadProgress) => context.heartbeat(progress), PROGRESS_EVERY_MS);
+      assertInside(downloadDir, input.partPath);
       try {
-        return await translatingErrors(() =>
-          downloader.download({
-            url: input.url,
-            partPath: input.partPath,
-            signal: context.cancellationSignal,
-            onProgress: heartbeat,
-          }),
+        return await translatingErrors(
+          () =>
+            downloaderNamed(downloaders, input.method ?? 'http').download({
+              url: input.url,
+              partPath: input.partPath,
+              signal: context.cancellationSignal,
+              onProgress: heartbeat,
+              options: input.options,
+            }),
+          context.info.attempt,
         );
       } finally {
         heartbeat.cancel();
@@ -121,7 +142,7 @@ export function createDownloadActivities({ db, downloader, downloadDir }: Downlo
     }): Promise<DownloadSummary> {
       return translatingErrors(async () => {
         const { video, target, media } = input;
-        const ext = target.declaredExt ?? extensionForMediaType(media.contentType);
+        const ext = media.ext ?? target.declaredExt ?? extensionForMediaType(media.contentType);
         if (!ext || !MEDIA_EXTENSIONS.has(ext)) {
           throw new NoMediaError(
             `${target.mediaUrl}: media type ${media.contentType ?? '(none)'} is not on the allow-list, and the link names no known extension`,
@@ -129,19 +150,23 @@ export function createDownloadActivities({ db, downloader, downloadDir }: Downlo
         }
         const filePath = `${target.finalStem}.${ext}`;
         assertInside(downloadDir, filePath);
+        // Where the finished bytes are: the part, or a file in the part's work folder.
+        const source = media.filePath ?? target.partPath;
+        assertInside(downloadDir, source);
         // A retry after a rename that happened but was not recorded finds the file in place.
-        const partBytes = await sizeOf(target.partPath);
+        const partBytes = await sizeOf(source);
         if (partBytes === media.bytes) {
           try {
-            await rename(target.partPath, filePath);
+            await rename(source, filePath);
             await rm(resumeRecordPath(target.partPath), { force: true });
+            await rm(partWorkDir(target.partPath), { recursive: true, force: true });
             await syncDirectory(path.dirname(filePath));
           } catch (error) {
             throw asStorageError(error, filePath);
           }
         } else if ((await sizeOf(filePath)) !== media.bytes) {
           throw ApplicationFailure.nonRetryable(
-            `${target.partPath} is missing or changed since it was downloaded (${partBytes ?? 'no'} bytes, expected ${media.bytes})`,
+            `${source} is missing or changed since it was downloaded (${partBytes ?? 'no'} bytes, expected ${media.bytes})`,
             FailureType.StorageError,
           );
         }
