@@ -53,6 +53,11 @@ function ytDlpArgs(job: DownloadJob, workDir: string, cookies: string | undefine
     '--progress-template',
     `download:${PROGRESS_TEMPLATE}`,
     '--continue',
+    // Fixed reads: yt-dlp grows its read size up to megabytes, and a read that waits for
+    // a full block holds back both the part file and the progress a heartbeat reports.
+    '--buffer-size',
+    '128K',
+    '--no-resize-buffer',
     '--no-mtime',
     '--socket-timeout',
     '30',

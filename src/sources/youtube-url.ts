@@ -47,7 +47,7 @@ export function parseYoutubeUrl(url: URL): YoutubeTarget | undefined {
   const [first, second] = segments;
   if (first === 'channel' && second && CHANNEL_ID.test(second)) return { kind: 'channel', channelId: second };
   // The channel page itself, whatever tab the pasted URL was on (/videos, /shorts…).
-  if (first?.startsWith('@') && first.length > 1) return { kind: 'page', path: `/${encodeURIComponent(decodeURIComponent(first))}` };
+  if (first?.startsWith('@') && first.length > 1) return { kind: 'page', path: `/@${encodeURIComponent(decodeURIComponent(first.slice(1)))}` };
   if ((first === 'c' || first === 'user') && second) return { kind: 'page', path: `/${first}/${encodeURIComponent(decodeURIComponent(second))}` };
   return undefined;
 }

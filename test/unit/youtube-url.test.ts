@@ -7,8 +7,8 @@ const BASE = 'https://www.youtube.com';
 
 describe('YouTube channel addresses', () => {
   const cases: Array<[string, ReturnType<typeof parseYoutubeUrl>]> = [
-    [`https://www.youtube.com/@SomeHandle`, { kind: 'page', path: '/%40SomeHandle' }],
-    [`https://www.youtube.com/@SomeHandle/videos`, { kind: 'page', path: '/%40SomeHandle' }],
+    [`https://www.youtube.com/@SomeHandle`, { kind: 'page', path: '/@SomeHandle' }],
+    [`https://www.youtube.com/@SomeHandle/videos`, { kind: 'page', path: '/@SomeHandle' }],
     [`https://m.youtube.com/c/Custom%20Name`, { kind: 'page', path: '/c/Custom%20Name' }],
     [`https://youtube.com/user/oldname`, { kind: 'page', path: '/user/oldname' }],
     [`https://www.youtube.com/channel/${ID}`, { kind: 'channel', channelId: ID }],
