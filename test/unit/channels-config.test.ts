@@ -398,3 +398,49 @@ describe('loadSettings', () => {
     );
   });
 });
+
+describe('parseChannelList: YouTube and yt-dlp fields', () => {
+  test('every YouTube URL form is accepted; a bare channel id becomes its channel URL', () => {
+    const list = parseChannelList(
+      `channels:
+  - { name: handle, url: "https://www.youtube.com/@SomeHandle" }
+  - { name: custom, url: "https://www.youtube.com/c/SomeName" }
+  - { name: user, url: "https://www.youtube.com/user/somename" }
+  - { name: id, url: "https://www.youtube.com/channel/UCabcdefghijklmnopqrstuv" }
+  - { name: bare, url: UCabcdefghijklmnopqrstuv }
+  - { name: playlist, url: "https://www.youtube.com/playlist?list=PL0123456789abcdef" }
+`,
+      FILE,
+    );
+    assert.deepEqual(list.problems, []);
+    assert.equal(list.channels.find((c) => c.name === 'bare')?.url, 'https://www.youtube.com/channel/UCabcdefghijklmnopqrstuv');
+  });
+
+  test('format and cookies go to the downloads; cookies are relative to the channel list', () => {
+    const list = parseChannelList(
+      `channels:
+  - name: members
+    url: https://www.youtube.com/@SomeHandle
+    format: "bv*[height<=720]+ba/b"
+    cookies: secrets/yt-cookies.txt
+  - name: plain
+    url: https://example.com/feed.xml
+`,
+      FILE,
+    );
+    assert.deepEqual(list.channels[0]?.download, { format: 'bv*[height<=720]+ba/b', cookies: '/etc/parker/secrets/yt-cookies.txt' });
+    assert.equal('download' in list.channels[1]!, false, 'no key when nothing is set: schedule args compare equal');
+  });
+
+  test('a bad format or an id that is not one names the channel and field', () => {
+    const list = parseChannelList(
+      `channels:
+  - { name: empty-format, url: "https://www.youtube.com/@x", format: "" }
+  - { name: not-an-id, url: UCshort }
+`,
+      FILE,
+    );
+    assert.match(problemFor(list, 'empty-format'), /channel "empty-format": format: must not be empty/);
+    assert.match(problemFor(list, 'not-an-id'), /channel "not-an-id": url: must be an http:\/\/ or https:\/\/ URL, or a YouTube channel id/);
+  });
+});
