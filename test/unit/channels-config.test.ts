@@ -444,3 +444,10 @@ describe('parseChannelList: YouTube and yt-dlp fields', () => {
     assert.match(problemFor(list, 'not-an-id'), /channel "not-an-id": url: must be an http:\/\/ or https:\/\/ URL, or a YouTube channel id/);
   });
 });
+
+test('channels.example.yaml parses without a problem', async () => {
+  const { loadChannelList } = await import('../../src/config/channels.ts');
+  const list = await loadChannelList(path.resolve('channels.example.yaml'));
+  assert.deepEqual(list.problems, []);
+  assert.ok(list.channels.some((channel) => channel.download?.format), 'it shows a per-channel format');
+});
