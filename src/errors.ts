@@ -73,6 +73,14 @@ export class InvalidFeedError extends ParkerError {
   }
 }
 
+/** The URL answered with a web page, not a feed: a site's channel page, for yt-dlp to list. */
+export class NotAFeedError extends InvalidFeedError {
+  override name = 'NotAFeedError';
+  constructor(url: string, contentType: string) {
+    super(url, `answered with ${contentType}, not a feed`);
+  }
+}
+
 /** A video without a link Parker can download, or whose type is not on the allow-list. */
 export class NoMediaError extends ParkerError {
   override name = 'NoMediaError';
@@ -97,4 +105,59 @@ const STORAGE_CODES = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EDQUOT', '
 export function asStorageError(error: unknown, path: string): unknown {
   const code = (error as NodeJS.ErrnoException)?.code;
   return code && STORAGE_CODES.has(code) ? new StorageError(path, { cause: error as NodeJS.ErrnoException }) : error;
+}
+
+/** A site refuses a video for good: private, removed, members-only, age-restricted, geo-blocked, unsupported. */
+export class VideoUnavailableError extends ParkerError {
+  override name = 'VideoUnavailableError';
+  readonly retryable = false;
+  constructor(
+    readonly url: string,
+    /** A stable word for the reason (`private`, `geo-blocked` …), stored with the video. */
+    readonly reason: string,
+    detail: string,
+  ) {
+    super(`${reason}: ${detail}`);
+  }
+}
+
+/** The site is throttling Parker (HTTP 429, a "confirm you're not a bot" wall): try much later. */
+export class RateLimitedError extends ParkerError {
+  override name = 'RateLimitedError';
+  readonly retryable = true;
+  constructor(
+    readonly url: string,
+    detail: string,
+  ) {
+    super(`rate-limited by the site: ${detail}`);
+  }
+}
+
+/** A premiere or scheduled live stream that has not started: the workflow waits for it. */
+export class VideoUpcomingError extends ParkerError {
+  override name = 'VideoUpcomingError';
+  readonly retryable = false;
+  constructor(
+    readonly url: string,
+    detail: string,
+    /** How long until it starts, when the site says. */
+    readonly startsInMs?: number,
+  ) {
+    super(`not released yet: ${detail}`);
+  }
+}
+
+/** yt-dlp printed nothing for longer than the stall limit; it was killed and can be retried. */
+export class DownloaderStalledError extends ParkerError {
+  override name = 'DownloaderStalledError';
+  readonly retryable = true;
+  constructor(url: string, silentMs: number) {
+    super(`${url}: yt-dlp printed nothing for ${Math.round(silentMs / 1000)}s and was killed`);
+  }
+}
+
+/** yt-dlp failed in a way a later attempt may not repeat (network, 5xx, a crash). */
+export class DownloaderFailedError extends ParkerError {
+  override name = 'DownloaderFailedError';
+  readonly retryable = true;
 }

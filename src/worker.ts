@@ -1,20 +1,26 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import { createActivities } from './activities/index.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
 import { connectDb, migrate, type Db } from './db/connect.ts';
 import { createHttpDownloader } from './downloaders/http.ts';
 import { AddressPolicy } from './http/address-policy.ts';
 import { setAddressPolicy } from './http/client.ts';
+import { createYtDlpDownloader } from './downloaders/ytdlp.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
 import { installRuntime } from './telemetry/runtime-logging.ts';
 import { createLogger } from './log.ts';
 import { downloadTaskQueueFor, hostTaskQueueFor } from './shared/names.ts';
 import { createFeedSource } from './sources/feed.ts';
+import { createYoutubeSource } from './sources/youtube.ts';
+import { createYtDlpSource } from './sources/ytdlp.ts';
 import { temporalEndpoint } from './temporal/connect.ts';
+import { MEDIA_TRANSFER } from './workflows/policies.ts';
+import { checkYtDlp } from './ytdlp/version.ts';
 
-// The composition root of the worker: settings → database, sources, downloader →
-// activities → three Temporal workers on one connection:
+// The composition root of the worker: settings → yt-dlp check → database, sources,
+// downloaders → activities → three Temporal workers on one connection:
 //  - `<queue>` runs the workflows and the short activities (listing, database);
 //  - `<queue>-downloads`, shared by all workers, hands each transfer to a host;
 //  - `<queue>-host-<host id>`, this worker's own, runs the transfers pinned to it and
@@ -33,12 +39,21 @@ export interface WorkerDeps {
 }
 
 export async function createWorkers({ connection, settings, db, workflowBundle }: WorkerDeps): Promise<Worker[]> {
+  // Refuse to start with a missing or vulnerable yt-dlp rather than fail every download later.
+  await checkYtDlp(settings.ytdlp.path, { allowOutdated: settings.ytdlp.allowOutdated });
+  const binary = settings.ytdlp.path;
   setAddressPolicy(new AddressPolicy(settings.allowPrivate));
   const host = { hostId: settings.hostId, taskQueue: hostTaskQueueFor(settings.temporal.taskQueue, settings.hostId) };
   const { claimDownloadHost, downloadMedia, finalizeDownload, discardPart, ...activities } = createActivities({
     db,
-    sources: [createFeedSource()],
-    downloader: createHttpDownloader(),
+    // In order: YouTube's own addresses, then feeds; a URL that answers with a web page
+    // instead of a feed goes on to yt-dlp.
+    sources: [createYoutubeSource({ baseUrl: settings.youtubeBaseUrl }), createFeedSource(), createYtDlpSource({ binary })],
+    downloaders: [
+      createHttpDownloader(),
+      // A silent yt-dlp is killed when Temporal would give up on its heartbeats anyway.
+      createYtDlpDownloader({ binary, stallTimeoutMs: msToNumber(MEDIA_TRANSFER.heartbeatTimeout!) }),
+    ],
     downloadDir: settings.downloadDir,
     host,
   });

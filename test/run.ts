@@ -5,9 +5,11 @@
 //  - a MariaDB database of its own on PARKER_TEST_MYSQL (default
 //    mysql://parker:parker@127.0.0.1:3306, the user scripts/ensure-mariadb.sh makes),
 //    dropped at the end;
+//  - yt-dlp: scripts/ensure-ytdlp.sh (YTDLP_PATH, else the pinned version in .tools/ytdlp,
+//    installed from PyPI when missing);
 //  - the workflow code, bundled once and handed to every test worker.
 // A missing service fails the run with a message saying how to get it; nothing skips.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -62,6 +64,17 @@ async function createTestDatabase(adminUrl: string): Promise<{ url: string; drop
   };
 }
 
+function ensureYtDlp(): string {
+  try {
+    return execFileSync(path.join(root, 'scripts', 'ensure-ytdlp.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  } catch (error) {
+    throw new Error(
+      `no yt-dlp (${(error as Error).message.split('\n')[0]}).\n` +
+        'Run scripts/ensure-ytdlp.sh (needs python3 with venv and access to PyPI), or set YTDLP_PATH to a yt-dlp of 2024.07.01 or later.',
+    );
+  }
+}
+
 async function main(): Promise<number> {
   const files = testFiles(process.argv.slice(2));
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'parker-test-'));
@@ -69,6 +82,7 @@ async function main(): Promise<number> {
   let devServer: Awaited<ReturnType<typeof startDevServer>> | undefined;
   try {
     const cliPath = await ensureTemporalCli(process.env.TEMPORAL_CLI);
+    const ytdlpPath = ensureYtDlp();
     devServer = await startDevServer({ cliPath, dbFile: path.join(scratch, 'temporal.db'), port: await freePort() });
     process.stderr.write(`test services: temporal ${devServer.address}, database ${database.url.replace(/:[^:@/]*@/, ':***@')}\n`);
 
@@ -96,6 +110,7 @@ async function main(): Promise<number> {
           PARKER_TEST_DATABASE_URL: database.url,
           PARKER_TEST_WORKFLOW_BUNDLE: bundlePath,
           PARKER_TEST_TEMPORAL_CLI: cliPath,
+          PARKER_TEST_YTDLP: ytdlpPath,
         },
       },
     );

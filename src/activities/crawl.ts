@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
 import type { Db } from '../db/connect.ts';
-import { listUnfinished, recordListing, type RecordOutcome } from '../db/videos.ts';
-import { sourceFor, type ChannelSource } from '../sources/source.ts';
-import type { ChannelListing, CrawlInput, PendingVideo } from '../shared/types.ts';
+import { getListingState, listUnfinished, recordListing, type RecordOutcome } from '../db/videos.ts';
+import { NotAFeedError } from '../errors.ts';
+import { sourcesFor, type ChannelSource } from '../sources/source.ts';
+import type { ChannelListing, CrawlInput, ListingResult, ListingState, PendingVideo } from '../shared/types.ts';
 import { translatingErrors } from './failures.ts';
 
 // The crawl's I/O: list the channel, record what was listed, and hand back the videos
@@ -15,25 +16,43 @@ export interface CrawlActivityDeps {
 
 export function createCrawlActivities({ db, sources }: CrawlActivityDeps) {
   return {
-    /** Fetches and parses the channel's listing. */
-    async fetchListing(input: CrawlInput): Promise<ChannelListing> {
+    /**
+     * Fetches and parses the channel's listing, conditionally: `notModified` when the
+     * channel's feed has not changed since the last recorded crawl.
+     */
+    async fetchListing(input: CrawlInput): Promise<ListingResult> {
       return translatingErrors(async () => {
-        const source = sourceFor(sources, input.url);
-        const listing = await source.list(input.url, Context.current().cancellationSignal);
-        Context.current().log.info('channel listed', {
-          channel: input.channel,
-          source: source.name,
-          kind: listing.kind,
-          entries: listing.entries.length,
-        });
-        return listing;
+        const state = await getListingState(db, input.channel);
+        const candidates = sourcesFor(sources, input.url);
+        for (const [index, source] of candidates.entries()) {
+          let result: ListingResult;
+          try {
+            result = await source.list({ url: input.url, signal: Context.current().cancellationSignal, state });
+          } catch (error) {
+            // A web page where a feed was expected: the next source (yt-dlp) may list it.
+            if (error instanceof NotAFeedError && index < candidates.length - 1) continue;
+            throw error;
+          }
+          Context.current().log.info('channel listed', {
+            channel: input.channel,
+            source: source.name,
+            ...(result.status === 'listed'
+              ? { kind: result.listing.kind, entries: result.listing.entries.length }
+              : { notModified: true }),
+          });
+          return result;
+        }
+        throw new Error(`no source could list ${input.url}`);
       });
     },
 
-    /** Upserts the channel and its entries; a first crawl applies the backfill limit. */
-    async recordListing(input: { crawl: CrawlInput; listing: ChannelListing }): Promise<RecordOutcome> {
+    /**
+     * Upserts the channel and its entries, with the source's state (validators, resolved
+     * id) in the same transaction; a first crawl applies the backfill limit.
+     */
+    async recordListing(input: { crawl: CrawlInput; listing: ChannelListing; state?: ListingState }): Promise<RecordOutcome> {
       const { crawl, listing } = input;
-      return recordListing(db, { name: crawl.channel, url: crawl.url }, listing, crawl.backfill);
+      return recordListing(db, { name: crawl.channel, url: crawl.url }, listing, crawl.backfill, new Date(), input.state);
     },
 
     /** Recorded videos of a channel that have no end yet, in pages after a row id. */

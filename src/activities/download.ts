@@ -4,16 +4,17 @@ import { open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/connect.ts';
 import { getVideo, markDownloaded, markDownloading, markFailed, type VideoKey } from '../db/videos.ts';
-import type { Downloader } from '../downloaders/downloader.ts';
-import { removePart, resumeRecordPath } from '../downloaders/part-file.ts';
+import { downloaderNamed, type Downloader } from '../downloaders/downloader.ts';
+import { partWorkDir, removePart, resumeRecordPath } from '../downloaders/part-file.ts';
 import { asStorageError, NoMediaError } from '../errors.ts';
 import { extensionForMediaType, extensionFromUrl, MEDIA_EXTENSIONS } from '../naming/media-types.ts';
-import { finalPathFor, OutsideDownloadDirError, partPathFor, relativeStemFor } from '../naming/video-paths.ts';
+import { finalPathFor, OutsideDownloadDirError, partPathFor, partPathInside, relativeStemFor } from '../naming/video-paths.ts';
 import { FailureType } from '../shared/failure-types.ts';
 import type {
   DownloadedMedia,
   DownloadHost,
   DownloadInput,
+  DownloadOptions,
   DownloadProgress,
   DownloadSummary,
   DownloadTarget,
@@ -33,7 +34,8 @@ const PROGRESS_EVERY_MS = 500;
 
 export interface DownloadActivityDeps {
   db: Db;
-  downloader: Downloader;
+  /** One per method; a video names the one it needs (`http` unless its source said otherwise). */
+  downloaders: readonly Downloader[];
   /** Absolute; nothing is ever written outside it. */
   downloadDir: string;
   /** This worker's host, to which the transfers it claims are pinned. */
@@ -71,7 +73,7 @@ function local<T>(resolve: () => T): T {
   }
 }
 
-export function createDownloadActivities({ db, downloader, downloadDir, host }: DownloadActivityDeps) {
+export function createDownloadActivities({ db, downloaders, downloadDir, host }: DownloadActivityDeps) {
   return {
     /** Reads the video's row, marks it downloading, and decides its file name. */
     async resolveDownload(input: DownloadInput): Promise<ResolveResult> {
@@ -95,8 +97,11 @@ export function createDownloadActivities({ db, downloader, downloadDir, host }: 
           title: video.title,
           externalId: video.externalId,
         });
-        const declaredExt = extensionForMediaType(video.mediaType) ?? extensionFromUrl(video.mediaUrl);
-        return { target: { mediaUrl: video.mediaUrl, relativeStem, declaredExt } };
+        const method = video.downloader ?? 'http';
+        // yt-dlp picks the container itself; a page URL's extension says nothing.
+        const declaredExt =
+          method === 'http' ? (extensionForMediaType(video.mediaType) ?? extensionFromUrl(video.mediaUrl)) : undefined;
+        return { target: { mediaUrl: video.mediaUrl, relativeStem, declaredExt, method } };
       });
     },
 
@@ -109,20 +114,23 @@ export function createDownloadActivities({ db, downloader, downloadDir, host }: 
      * Streams the media into the part file, resuming what an earlier attempt left, and
      * heartbeats its progress. Cancellation and heartbeat timeouts abort the transfer.
      */
-    async downloadMedia(input: { target: DownloadTarget }): Promise<DownloadedMedia> {
+    async downloadMedia(input: { target: DownloadTarget; options?: DownloadOptions }): Promise<DownloadedMedia> {
       const context = Context.current();
       const previous = context.info.heartbeatDetails as DownloadProgress | undefined;
       if (previous) context.log.info('retrying download', { attempt: context.info.attempt, previous });
       const partPath = local(() => partPathFor(downloadDir, input.target));
       const heartbeat = throttle((progress: DownloadProgress) => context.heartbeat(progress), PROGRESS_EVERY_MS);
       try {
-        return await translatingErrors(() =>
-          downloader.download({
-            url: input.target.mediaUrl,
-            partPath,
-            signal: context.cancellationSignal,
-            onProgress: heartbeat,
-          }),
+        return await translatingErrors(
+          () =>
+            downloaderNamed(downloaders, input.target.method).download({
+              url: input.target.mediaUrl,
+              partPath,
+              signal: context.cancellationSignal,
+              onProgress: heartbeat,
+              options: input.options,
+            }),
+          context.info.attempt,
         );
       } finally {
         heartbeat.cancel();
@@ -137,7 +145,7 @@ export function createDownloadActivities({ db, downloader, downloadDir, host }: 
     }): Promise<DownloadSummary> {
       return translatingErrors(async () => {
         const { video, target, media } = input;
-        const ext = target.declaredExt ?? extensionForMediaType(media.contentType);
+        const ext = media.ext ?? target.declaredExt ?? extensionForMediaType(media.contentType);
         if (!ext || !MEDIA_EXTENSIONS.has(ext)) {
           throw new NoMediaError(
             `${target.mediaUrl}: media type ${media.contentType ?? '(none)'} is not on the allow-list, and the link names no known extension`,
@@ -145,19 +153,23 @@ export function createDownloadActivities({ db, downloader, downloadDir, host }: 
         }
         const partPath = local(() => partPathFor(downloadDir, target));
         const filePath = local(() => finalPathFor(downloadDir, target, ext));
+        // Where the finished bytes are: the part, or a file in the part's work folder (yt-dlp).
+        const source = media.filePath ? local(() => partPathInside(downloadDir, media.filePath!)) : partPath;
         // A retry after a rename that happened but was not recorded finds the file in place.
-        const partBytes = await sizeOf(partPath);
+        const partBytes = await sizeOf(source);
         if (partBytes === media.bytes) {
           try {
-            await rename(partPath, filePath);
+            // The resume record goes first: once the rename is done, nothing may resume the part.
             await rm(resumeRecordPath(partPath), { force: true });
+            await rename(source, filePath);
+            await rm(partWorkDir(partPath), { recursive: true, force: true });
             await syncDirectory(path.dirname(filePath));
           } catch (error) {
             throw asStorageError(error, filePath);
           }
         } else if ((await sizeOf(filePath)) !== media.bytes) {
           throw ApplicationFailure.nonRetryable(
-            `${partPath} is missing or changed since it was downloaded (${partBytes ?? 'no'} bytes, expected ${media.bytes})`,
+            `${source} is missing or changed since it was downloaded (${partBytes ?? 'no'} bytes, expected ${media.bytes})`,
             FailureType.StorageError,
           );
         }

@@ -5,10 +5,14 @@ import {
   NoMediaError,
   NotMediaError,
   ParkerError,
+  RateLimitedError,
   RefusedUrlError,
   StorageError,
+  VideoUnavailableError,
+  VideoUpcomingError,
 } from '../errors.ts';
 import { FailureType } from '../shared/failure-types.ts';
+import { rateLimitRetryDelayMs } from '../workflows/policies.ts';
 
 // Activities call this on the way out: a domain error becomes an ApplicationFailure whose
 // type the workflows' retry policies know, and which keeps the original as its cause.
@@ -23,24 +27,35 @@ function failureTypeOf(error: ParkerError): string {
   if (error instanceof InvalidFeedError) return FailureType.InvalidFeed;
   if (error instanceof StorageError) return FailureType.StorageError;
   if (error instanceof RefusedUrlError) return FailureType.RefusedUrl;
+  if (error instanceof VideoUnavailableError) return FailureType.VideoUnavailable;
+  if (error instanceof VideoUpcomingError) return FailureType.VideoUpcoming;
+  if (error instanceof RateLimitedError) return FailureType.RateLimited;
   return error.name;
 }
 
-export function toFailure(error: unknown): unknown {
+/**
+ * @param attempt the activity's attempt number (1 for the first), which sets how long a
+ *   rate-limited download waits before the next one.
+ */
+export function toFailure(error: unknown, attempt = 1): unknown {
   if (!(error instanceof ParkerError)) return error;
   return ApplicationFailure.create({
     type: failureTypeOf(error),
     message: error.message,
     nonRetryable: !error.retryable,
     cause: error,
+    // The workflow reads how long to wait for a premiere from here.
+    details: error instanceof VideoUpcomingError ? [{ startsInMs: error.startsInMs ?? null }] : undefined,
+    // A throttled site is not helped by the transfer policy's seconds of backoff.
+    nextRetryDelay: error instanceof RateLimitedError ? rateLimitRetryDelayMs(attempt) : undefined,
   });
 }
 
 /** Runs an activity body, translating domain errors into typed failures. */
-export async function translatingErrors<T>(body: () => Promise<T>): Promise<T> {
+export async function translatingErrors<T>(body: () => Promise<T>, attempt = 1): Promise<T> {
   try {
     return await body();
   } catch (error) {
-    throw toFailure(error);
+    throw toFailure(error, attempt);
   }
 }

@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 // Temporal's own duration parser, so `every: 15m` means exactly what a schedule means by it.
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { expandBareChannelId } from '../sources/youtube-url.ts';
+import type { DownloadOptions } from '../shared/types.ts';
 
 // channels.yaml: the list of channels Parker follows. Each channel entry is validated on
 // its own, so one bad entry is reported and left out while every good one is scheduled.
@@ -29,9 +32,17 @@ const channelSchema = z
         /^[a-z0-9][a-z0-9_-]{0,62}$/i,
         'must be 1 to 63 letters, digits, - or _, starting with a letter or digit',
       ),
-    url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+    // A bare YouTube channel id (UC…) is accepted and becomes its channel URL.
+    url: z.preprocess(
+      (value) => (typeof value === 'string' ? expandBareChannelId(value) : value),
+      z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, or a YouTube channel id (UC…)' }),
+    ),
     every: interval.optional(),
     backfill: backfill.optional(),
+    /** yt-dlp format selector for this channel's videos. */
+    format: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters').optional(),
+    /** A Netscape cookies file yt-dlp sends (members-only, age-restricted videos). */
+    cookies: z.string().trim().min(1, 'must be a file path').optional(),
   })
   .strict();
 
@@ -52,6 +63,8 @@ export interface ChannelConfig {
   every: string;
   everyMs: number;
   backfill: number;
+  /** yt-dlp settings; absent when the channel sets none. */
+  download?: DownloadOptions;
 }
 
 export interface ChannelConfigProblem {
@@ -121,12 +134,17 @@ export function parseChannelList(text: string, file: string): ChannelList {
     }
     seen.add(name.toLowerCase());
     const every = parsed.data.every ?? defaults.every;
+    const download: DownloadOptions = {};
+    if (parsed.data.format) download.format = parsed.data.format;
+    // Relative to the channel list, as a person reading the file would take it.
+    if (parsed.data.cookies) download.cookies = path.resolve(path.dirname(file), parsed.data.cookies);
     channels.push({
       name,
       url,
       every,
       everyMs: parseInterval(every)!,
       backfill: parsed.data.backfill ?? defaults.backfill,
+      ...(Object.keys(download).length > 0 ? { download } : {}),
     });
   });
   return { file, channels, problems };

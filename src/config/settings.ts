@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AddressPolicy } from '../http/address-policy.ts';
+import { DEFAULT_YOUTUBE_BASE_URL } from '../sources/youtube-url.ts';
 
 // Everything Parker reads from the environment, read once here. Nothing below src/config
 // touches process.env.
@@ -45,7 +47,13 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'PARKER_HOST_ID may use letters, digits, ".", "_" and "-" only')
     .optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  YTDLP_PATH: z.string().trim().min(1).optional(),
+  PARKER_ALLOW_OUTDATED_YTDLP: z.enum(['0', '1', 'true', 'false'], { error: 'PARKER_ALLOW_OUTDATED_YTDLP must be 1 or 0' }).optional(),
+  YOUTUBE_BASE_URL: z.url({ protocol: /^https?$/, error: 'YOUTUBE_BASE_URL must be an http(s) URL' }).default(DEFAULT_YOUTUBE_BASE_URL),
 });
+
+/** Where scripts/ensure-ytdlp.sh installs the pinned yt-dlp. */
+export const PROJECT_YTDLP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.tools/ytdlp/bin/yt-dlp');
 
 export interface Settings {
   temporal: {
@@ -74,6 +82,14 @@ export interface Settings {
    */
   hostId: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  ytdlp: {
+    /** The yt-dlp executable: YTDLP_PATH, else the project's own in .tools/ytdlp. */
+    path: string;
+    /** Run a yt-dlp older than 2024.07.01 anyway (PARKER_ALLOW_OUTDATED_YTDLP=1). */
+    allowOutdated: boolean;
+  };
+  /** Where YouTube is; a local server in tests. */
+  youtubeBaseUrl: string;
 }
 
 /** Thrown when an environment variable has a value Parker cannot use. */
@@ -111,5 +127,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     allowPrivate: e.PARKER_ALLOW_PRIVATE,
     hostId: e.PARKER_HOST_ID ?? defaultHostId(path.resolve(e.DOWNLOAD_DIR)),
     logLevel: e.LOG_LEVEL,
+    ytdlp: {
+      path: e.YTDLP_PATH ? path.resolve(e.YTDLP_PATH) : PROJECT_YTDLP,
+      allowOutdated: e.PARKER_ALLOW_OUTDATED_YTDLP === '1' || e.PARKER_ALLOW_OUTDATED_YTDLP === 'true',
+    },
+    youtubeBaseUrl: e.YOUTUBE_BASE_URL.replace(/\/+$/, ''),
   };
 }

@@ -1,6 +1,6 @@
 import type { Db } from './connect.ts';
 import { fromDbTime, toDbTime } from './connect.ts';
-import type { ChannelListing, ListedVideo, PendingVideo } from '../shared/types.ts';
+import type { ChannelListing, ListedVideo, ListingState, PendingVideo } from '../shared/types.ts';
 import { videoWorkflowId } from '../naming/workflow-ids.ts';
 import type { VIDEO_STATUSES } from './migrations/001-create-channels-and-videos.ts';
 
@@ -20,6 +20,8 @@ export interface VideoRow {
   url?: string;
   mediaUrl?: string;
   mediaType?: string;
+  /** `http` or `ytdlp`; undefined in rows from before there was a choice (http). */
+  downloader?: string;
   publishedAt?: Date;
   status: VideoStatus;
   reason?: string;
@@ -37,6 +39,7 @@ interface RawVideoRow {
   url: string | null;
   media_url: string | null;
   media_type: string | null;
+  downloader: string | null;
   published_at: string | null;
   status: VideoStatus;
   reason: string | null;
@@ -55,6 +58,7 @@ function toVideo(row: RawVideoRow): VideoRow {
     url: row.url ?? undefined,
     mediaUrl: row.media_url ?? undefined,
     mediaType: row.media_type ?? undefined,
+    downloader: row.downloader ?? undefined,
     publishedAt: fromDbTime(row.published_at),
     status: row.status,
     reason: row.reason ?? undefined,
@@ -115,6 +119,7 @@ export async function recordListing(
   listing: ChannelListing,
   backfill: number,
   now = new Date(),
+  state?: ListingState,
 ): Promise<RecordOutcome> {
   const time = toDbTime(now);
   const entries = newestFirst(uniqueEntries(listing.entries));
@@ -144,6 +149,7 @@ export async function recordListing(
         url: entry.url ?? null,
         media_url: entry.mediaUrl ?? null,
         media_type: entry.mediaType ?? null,
+        downloader: entry.downloader ?? null,
         published_at: entry.publishedAt ? toDbTime(new Date(entry.publishedAt)) : null,
         status,
         reason,
@@ -155,9 +161,19 @@ export async function recordListing(
       await trx('videos')
         .insert(rows.slice(i, i + INSERT_BATCH))
         .onConflict(['channel', 'external_id'])
-        .merge(['title', 'url', 'media_url', 'media_type', 'published_at']);
+        .merge(['title', 'url', 'media_url', 'media_type', 'downloader', 'published_at']);
     }
-    await trx('channels').where({ name: channel.name }).update({ last_crawled_at: time });
+    // The validators go in with the entries they describe: stored apart, a crash between
+    // the two would make the next crawl's 304 hide entries that were never recorded.
+    await trx('channels')
+      .where({ name: channel.name })
+      .update({
+        last_crawled_at: time,
+        resolved_id: state?.resolvedId ?? null,
+        resolved_from: state?.resolvedFrom ?? null,
+        listing_etag: state?.etag ?? null,
+        listing_last_modified: state?.lastModified ?? null,
+      });
     return { entries: entries.length, new: entries.filter((entry) => !known.has(entry.externalId)).length };
   });
 }
@@ -223,4 +239,20 @@ export async function markFailed(db: Db, key: VideoKey, reason: string, now = ne
 export async function listVideos(db: Db, channel: string): Promise<VideoRow[]> {
   const rows = await db('videos').where({ channel }).orderBy('id');
   return (rows as RawVideoRow[]).map(toVideo);
+}
+
+/** What a channel's source learned on earlier crawls, for the next one; empty for a new channel. */
+export async function getListingState(db: Db, channel: string): Promise<ListingState> {
+  const row = (await db('channels')
+    .where({ name: channel })
+    .first('resolved_id', 'resolved_from', 'listing_etag', 'listing_last_modified')) as
+    | { resolved_id: string | null; resolved_from: string | null; listing_etag: string | null; listing_last_modified: string | null }
+    | undefined;
+  if (!row) return {};
+  const state: ListingState = {};
+  if (row.resolved_id) state.resolvedId = row.resolved_id;
+  if (row.resolved_from) state.resolvedFrom = row.resolved_from;
+  if (row.listing_etag) state.etag = row.listing_etag;
+  if (row.listing_last_modified) state.lastModified = row.listing_last_modified;
+  return state;
 }

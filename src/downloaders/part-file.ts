@@ -20,6 +20,14 @@ export function resumeRecordPath(partPath: string): string {
   return `${partPath}.resume.json`;
 }
 
+/**
+ * A folder next to the part for downloaders that write several files of their own
+ * (yt-dlp's format parts, fragments, merge output). It goes with the part.
+ */
+export function partWorkDir(partPath: string): string {
+  return `${partPath}.d`;
+}
+
 export async function readResumeRecord(partPath: string): Promise<ResumeRecord | undefined> {
   try {
     const record = JSON.parse(await readFile(resumeRecordPath(partPath), 'utf8')) as Partial<ResumeRecord>;
@@ -48,10 +56,11 @@ export async function partSize(partPath: string): Promise<number> {
   }
 }
 
-/** Removes a part file and its resume record. */
+/** Removes a part file, its resume record and its work folder. */
 export async function removePart(partPath: string): Promise<void> {
   await rm(partPath, { force: true });
   await rm(resumeRecordPath(partPath), { force: true });
+  await rm(partWorkDir(partPath), { recursive: true, force: true });
 }
 
 /**

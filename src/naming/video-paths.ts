@@ -16,6 +16,11 @@ export class OutsideDownloadDirError extends Error {
   override name = 'OutsideDownloadDirError';
 }
 
+/** An absolute path a downloader reported, checked to be inside the download folder. */
+export function partPathInside(downloadDir: string, absolute: string): string {
+  return inside(downloadDir, path.relative(downloadDir, absolute));
+}
+
 function inside(downloadDir: string, relative: string): string {
   const absolute = path.resolve(downloadDir, relative);
   const back = path.relative(downloadDir, absolute);

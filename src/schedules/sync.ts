@@ -40,7 +40,8 @@ interface DesiredSchedule {
 }
 
 export function crawlInputFor(channel: ChannelConfig): CrawlInput {
-  return { channel: channel.name, url: channel.url, backfill: channel.backfill };
+  // No key for what the channel does not set: the schedule's stored args must compare equal.
+  return { channel: channel.name, url: channel.url, backfill: channel.backfill, ...(channel.download ? { download: channel.download } : {}) };
 }
 
 function desiredSchedule(channel: ChannelConfig, taskQueue: string): DesiredSchedule {

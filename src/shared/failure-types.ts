@@ -18,6 +18,12 @@ export const FailureType = {
   StorageError: 'StorageError',
   /** The row the workflow was started for does not exist. */
   UnknownVideo: 'UnknownVideo',
+  /** The site refuses the video for good (private, removed, members-only, age, geo, unsupported). */
+  VideoUnavailable: 'VideoUnavailable',
+  /** A premiere or scheduled stream that has not started; the download workflow waits for it. */
+  VideoUpcoming: 'VideoUpcoming',
+  /** The site throttles us (HTTP 429, bot check): retried after a long delay, not the usual backoff. */
+  RateLimited: 'RateLimited',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
@@ -32,4 +38,6 @@ export const PERMANENT_FAILURES: FailureTypeName[] = [
   FailureType.HttpClientError,
   FailureType.StorageError,
   FailureType.UnknownVideo,
+  FailureType.VideoUnavailable,
+  FailureType.VideoUpcoming,
 ];

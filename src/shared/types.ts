@@ -12,6 +12,8 @@ export interface CrawlInput {
   url: string;
   /** On the first crawl of a channel, download only the newest N entries. */
   backfill: number;
+  /** The channel's downloader settings, handed to each download it starts. */
+  download?: DownloadOptions;
 }
 
 /** What the crawl workflow returns, shown as its result in the Web UI. */
@@ -24,6 +26,8 @@ export interface CrawlSummary {
   started: number;
   /** Videos whose download workflow was already running (or done): counted, not an error. */
   alreadyRunning: number;
+  /** Present when the channel answered 304 Not Modified: nothing was recorded. */
+  notModified?: true;
 }
 
 /** One entry of a channel's listing, as a source found it. */
@@ -41,6 +45,17 @@ export interface ListedVideo {
   publishedAt?: string;
   /** Why the entry cannot be downloaded (recorded as status `skipped`). */
   skipReason?: string;
+  /**
+   * The downloader that fetches it: `http` (the default) downloads mediaUrl as a file;
+   * `ytdlp` hands mediaUrl, a video page, to yt-dlp.
+   */
+  downloader?: 'http' | 'ytdlp';
+  /** A YouTube Short (or another site's vertical short), when the source can tell. */
+  isShort?: boolean;
+  /** A live stream, past or present, when the source can tell. */
+  isLive?: boolean;
+  /** Length in seconds, when the source says. */
+  durationSeconds?: number;
 }
 
 export interface ChannelListing {
@@ -49,6 +64,24 @@ export interface ChannelListing {
   title?: string;
   entries: ListedVideo[];
 }
+
+/**
+ * What a source keeps between crawls of a channel, stored with its row: an id resolved
+ * once, and the validators of the last listing for a conditional GET.
+ */
+export interface ListingState {
+  /** The id a handle or custom URL resolved to (YouTube: `UC…`). */
+  resolvedId?: string;
+  /** The channel URL that resolvedId was resolved from; another URL resolves again. */
+  resolvedFrom?: string;
+  etag?: string;
+  lastModified?: string;
+}
+
+/** A source's answer: a listing to record, or "nothing changed since the validators given". */
+export type ListingResult =
+  | { status: 'listed'; listing: ChannelListing; state: ListingState }
+  | { status: 'notModified' };
 
 /** A recorded video that still needs a download workflow. */
 export interface PendingVideo {
@@ -67,6 +100,8 @@ export interface RecordResult {
 export interface DownloadInput {
   channel: string;
   externalId: string;
+  /** The channel's downloader settings (yt-dlp format, cookies file) when it has any. */
+  download?: DownloadOptions;
 }
 
 /**
@@ -79,6 +114,8 @@ export interface DownloadTarget {
   relativeStem: string;
   /** Extension from the declared media type or the URL, when the allow-list knows it. */
   declaredExt?: string;
+  /** The downloader that fetches it: `http` or `ytdlp`. */
+  method: string;
 }
 
 /** The host a transfer is pinned to: its part file lives there, so its retries go there. */
@@ -93,6 +130,18 @@ export interface DownloadedMedia {
   bytes: number;
   sha256: string;
   contentType?: string;
+  /** The extension the downloader chose (yt-dlp picks the container); wins over the declared one. */
+  ext?: string;
+  /** Where the complete file is, when the downloader did not leave it at the part path. */
+  filePath?: string;
+}
+
+/** Per-channel settings for downloaders that take them (yt-dlp). */
+export interface DownloadOptions {
+  /** A yt-dlp format selector, e.g. `bv*[height<=720]+ba/b`. */
+  format?: string;
+  /** A Netscape cookies file yt-dlp sends to the site. Its contents are never logged. */
+  cookies?: string;
 }
 
 /** Heartbeat details of the download activity, shown in the Web UI's pending activity. */

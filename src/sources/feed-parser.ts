@@ -113,12 +113,17 @@ function parseAtom(feed: Node, feedUrl: string): ChannelListing {
     const videoId = text(entry['yt:videoId']);
     if (youtube && videoId) {
       const group = asArray(entry['media:group'])[0];
+      // The page is what yt-dlp downloads; the YouTube source points it at its base URL.
+      const page = url ?? `https://www.youtube.com/watch?v=${encodeURIComponent(videoId)}`;
       entries.push({
         externalId: videoId,
         title: title(entry.title ?? group?.['media:title']),
         url,
         publishedAt,
-        skipReason: 'YouTube videos need the yt-dlp downloader, which this version does not have yet',
+        mediaUrl: page,
+        downloader: 'ytdlp',
+        // YouTube links a Short as /shorts/<id> rather than /watch?v=<id>.
+        ...(/\/shorts\//.test(page) ? { isShort: true } : {}),
       });
       continue;
     }

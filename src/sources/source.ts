@@ -1,27 +1,38 @@
-import type { ChannelListing } from '../shared/types.ts';
+import type { ListingResult, ListingState } from '../shared/types.ts';
 import { RefusedUrlError } from '../errors.ts';
 
-// A source lists the videos of one kind of channel. Each kind (feeds now; YouTube pages
-// and yt-dlp sites later) is one module behind this interface.
+// A source lists the videos of one kind of channel. Each kind (feeds, YouTube channels,
+// any other site through yt-dlp) is one module behind this interface.
+
+export interface ListRequest {
+  /** The channel's URL from channels.yaml. */
+  url: string;
+  signal?: AbortSignal;
+  /** What this source learned on the channel's last recorded crawl; `{}` the first time. */
+  state: ListingState;
+}
 
 export interface ChannelSource {
-  /** Short name used in logs and in the channels table's `kind` column. */
+  /** Short name used in logs. */
   readonly name: string;
   /** Whether this source knows how to list the channel at this URL. */
   canList(url: URL): boolean;
-  /** Lists the channel's videos, newest first when the channel says so. */
-  list(url: string, signal?: AbortSignal): Promise<ChannelListing>;
+  /**
+   * Lists the channel's videos, newest first when the channel says so, with the state to
+   * keep for next time; or `notModified` when the validators in `state` still hold.
+   */
+  list(request: ListRequest): Promise<ListingResult>;
 }
 
-/** Picks the first source that can list a URL; the last source should accept anything. */
-export function sourceFor(sources: readonly ChannelSource[], url: string): ChannelSource {
+/** The sources that can list a URL, in order; the crawl tries the next one when a source says "not mine". */
+export function sourcesFor(sources: readonly ChannelSource[], url: string): ChannelSource[] {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     throw new RefusedUrlError(`"${url.slice(0, 200)}" is not a URL`);
   }
-  const source = sources.find((candidate) => candidate.canList(parsed));
-  if (!source) throw new RefusedUrlError(`no source can list ${url.slice(0, 200)}`);
-  return source;
+  const candidates = sources.filter((candidate) => candidate.canList(parsed));
+  if (candidates.length === 0) throw new RefusedUrlError(`no source can list ${url.slice(0, 200)}`);
+  return candidates;
 }

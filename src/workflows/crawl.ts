@@ -32,14 +32,19 @@ export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Pro
   if (cursor) {
     ({ summary, afterId } = cursor);
   } else {
-    const listing = await fetchListing(input);
-    const recorded = await recordListing({ crawl: input, listing });
-    summary = { entries: recorded.entries, new: recorded.new, started: 0, alreadyRunning: 0 };
+    const result = await fetchListing(input);
+    if (result.status === 'notModified') {
+      // 304: nothing new to record. Unfinished videos still get their downloads below.
+      summary = { entries: 0, new: 0, started: 0, alreadyRunning: 0, notModified: true };
+    } else {
+      const recorded = await recordListing({ crawl: input, listing: result.listing, state: result.state });
+      summary = { entries: recorded.entries, new: recorded.new, started: 0, alreadyRunning: 0 };
+    }
   }
 
   for (let page = 1; ; page++) {
     const pending = await listUnfinishedVideos({ channel: input.channel, afterId, limit: PAGE_SIZE });
-    await Promise.all(pending.map((video) => startDownload(input.channel, video, summary)));
+    await Promise.all(pending.map((video) => startDownload(input, video, summary)));
     if (pending.length < PAGE_SIZE) return summary;
     afterId = pending[pending.length - 1]!.id;
     if (page >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) {
@@ -53,11 +58,11 @@ export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Pro
  * same id is refused by the server (while it runs, or once it has finished: only a
  * failed, cancelled or terminated download may run again) and counted, not thrown.
  */
-async function startDownload(channel: string, video: PendingVideo, summary: CrawlSummary): Promise<void> {
+async function startDownload(input: CrawlInput, video: PendingVideo, summary: CrawlSummary): Promise<void> {
   try {
     await startChild(downloadVideo, {
       workflowId: video.workflowId,
-      args: [{ channel, externalId: video.externalId }],
+      args: [{ channel: input.channel, externalId: video.externalId, ...(input.download ? { download: input.download } : {}) }],
       // The download outlives the crawl that found it.
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,

@@ -4,14 +4,24 @@ import {
   CancellationScope,
   isCancellation,
   proxyActivities,
+  sleep,
   TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import { TimeoutType } from '@temporalio/common';
 import type { DownloadActivities } from '../activities/download.ts';
+import { FailureType } from '../shared/failure-types.ts';
 import { downloadTaskQueueFor } from '../shared/names.ts';
-import type { DownloadHost, DownloadInput, DownloadSummary, DownloadTarget } from '../shared/types.ts';
-import { CLAIM_HOST, FILE_AND_DATABASE, ON_HOST, MEDIA_TRANSFER } from './policies.ts';
+import type { DownloadedMedia, DownloadHost, DownloadInput, DownloadSummary, DownloadTarget } from '../shared/types.ts';
+import {
+  CLAIM_HOST,
+  FILE_AND_DATABASE,
+  MEDIA_TRANSFER,
+  ON_HOST,
+  UPCOMING_GRACE_MS,
+  UPCOMING_MAX_WAITS,
+  UPCOMING_RECHECK_MS,
+} from './policies.ts';
 
 const { resolveDownload, markVideoFailed } = proxyActivities<DownloadActivities>(FILE_AND_DATABASE);
 
@@ -33,6 +43,14 @@ function hostWentAway(error: unknown): boolean {
     error.cause instanceof TimeoutFailure &&
     error.cause.timeoutType === TimeoutType.SCHEDULE_TO_START
   );
+}
+
+/** How long to wait when the failure says the video is a premiere or a scheduled stream. */
+function upcomingWaitMs(error: unknown): number | undefined {
+  if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) return undefined;
+  if (error.cause.type !== FailureType.VideoUpcoming) return undefined;
+  const startsInMs = (error.cause.details?.[0] as { startsInMs?: number | null } | undefined)?.startsInMs;
+  return typeof startsInMs === 'number' ? startsInMs + UPCOMING_GRACE_MS : UPCOMING_RECHECK_MS;
 }
 
 /** The activities that must run where the part file is: on the host's own task queue. */
@@ -78,7 +96,7 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
       host = await claimDownloadHost();
       const { transfer, files } = onHost(host);
       try {
-        const media = await transfer.downloadMedia({ target });
+        const media = await downloadWaitingForRelease(transfer.downloadMedia, input, target);
         return await files.finalizeDownload({ video: input, target, media });
       } catch (error) {
         if (!hostWentAway(error) || claim >= MAX_HOST_CLAIMS) throw error;
@@ -95,5 +113,25 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
       throw ApplicationFailure.nonRetryable(`${input.channel}/${input.externalId}: ${reason}`, 'DownloadFailed');
     }
     throw error;
+  }
+}
+
+/**
+ * Runs the transfer; a premiere or scheduled stream that has not started is waited for
+ * on a durable timer (it survives worker restarts) and tried again, instead of failing.
+ */
+async function downloadWaitingForRelease(
+  downloadMedia: DownloadActivities['downloadMedia'],
+  input: DownloadInput,
+  target: DownloadTarget,
+): Promise<DownloadedMedia> {
+  for (let waits = 0; ; waits++) {
+    try {
+      return await downloadMedia({ target, ...(input.download ? { options: input.download } : {}) });
+    } catch (error) {
+      const waitMs = upcomingWaitMs(error);
+      if (waitMs === undefined || waits >= UPCOMING_MAX_WAITS) throw error;
+      await sleep(waitMs);
+    }
   }
 }

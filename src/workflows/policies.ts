@@ -72,3 +72,21 @@ export const CLAIM_HOST: ActivityOptions = {
 export const ON_HOST: ActivityOptions = {
   scheduleToStartTimeout: '1m',
 };
+
+/**
+ * How long a download waits after the site throttled it (HTTP 429, "confirm you're not a
+ * bot"): 15m, 30m, 1h, then 2h between attempts. Retrying at MEDIA_TRANSFER's pace would
+ * only prolong the block. The activity sets it as the failure's next retry delay.
+ */
+export function rateLimitRetryDelayMs(attempt: number): number {
+  const first = 15 * 60_000;
+  const max = 2 * 3_600_000;
+  return Math.min(max, first * 2 ** Math.max(0, attempt - 1));
+}
+
+/** A premiere that gives no start time is looked at again after this long. */
+export const UPCOMING_RECHECK_MS = 30 * 60_000;
+/** How long after the announced start a premiere is first tried (the site needs a moment). */
+export const UPCOMING_GRACE_MS = 60_000;
+/** A premiere still not released after this many waits is given up as failed. */
+export const UPCOMING_MAX_WAITS = 48;

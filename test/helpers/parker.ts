@@ -11,6 +11,7 @@ import { CRAWL_WORKFLOW } from '../../src/shared/names.ts';
 import type { CrawlInput, CrawlSummary } from '../../src/shared/types.ts';
 import { createWorkers, runWorkers } from '../../src/worker.ts';
 import { services } from './services.ts';
+import { DEFAULT_YOUTUBE_BASE_URL } from '../../src/sources/youtube-url.ts';
 
 // A Parker worker for one test: real Temporal, real MySQL, real files, its own task
 // queue and download folder, so test files can run side by side.
@@ -49,6 +50,8 @@ export function testSettings(scratch: string, overrides: Partial<Settings> = {})
     allowPrivate: ['127.0.0.1'],
     logLevel: 'warn',
     hostId: defaultHostId(overrides.downloadDir ?? path.join(scratch, 'downloads')),
+    ytdlp: { path: services.ytdlp, allowOutdated: false },
+    youtubeBaseUrl: DEFAULT_YOUTUBE_BASE_URL,
     ...overrides,
   };
 }

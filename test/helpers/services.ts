@@ -22,4 +22,8 @@ export const services = {
   get temporalCli() {
     return required('PARKER_TEST_TEMPORAL_CLI');
   },
+  /** The yt-dlp the run installed or was given (scripts/ensure-ytdlp.sh). */
+  get ytdlp() {
+    return required('PARKER_TEST_YTDLP');
+  },
 };

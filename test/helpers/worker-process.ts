@@ -30,6 +30,9 @@ export async function startWorkerProcess(settings: Settings, timeoutMs = 60_000)
       PARKER_ALLOW_PRIVATE: settings.allowPrivate.join(','),
       PARKER_HOST_ID: settings.hostId,
       LOG_LEVEL: 'info',
+      YTDLP_PATH: settings.ytdlp.path,
+      PARKER_ALLOW_OUTDATED_YTDLP: settings.ytdlp.allowOutdated ? '1' : '0',
+      YOUTUBE_BASE_URL: settings.youtubeBaseUrl,
     },
   });
   let output = '';

@@ -310,6 +310,9 @@ describe('loadSettings', () => {
       PARKER_ALLOW_PRIVATE: ' 127.0.0.1 , 192.168.0.0/16 ',
       PARKER_HOST_ID: 'nas-1',
       LOG_LEVEL: 'debug',
+      YTDLP_PATH: '/opt/yt-dlp/bin/yt-dlp',
+      PARKER_ALLOW_OUTDATED_YTDLP: '1',
+      YOUTUBE_BASE_URL: 'http://127.0.0.1:9000/',
     });
     assert.deepEqual(settings, {
       temporal: {
@@ -326,6 +329,8 @@ describe('loadSettings', () => {
       allowPrivate: ['127.0.0.1', '192.168.0.0/16'],
       hostId: 'nas-1',
       logLevel: 'debug',
+      ytdlp: { path: '/opt/yt-dlp/bin/yt-dlp', allowOutdated: true },
+      youtubeBaseUrl: 'http://127.0.0.1:9000',
     });
     assert.ok(path.isAbsolute(settings.downloadDir));
   });
@@ -341,6 +346,15 @@ describe('loadSettings', () => {
   test('PARKER_ALLOW_PRIVATE: nothing by default, and a bad entry is named', () => {
     assert.deepEqual(loadSettings({}).allowPrivate, []);
     assert.throws(() => loadSettings({ PARKER_ALLOW_PRIVATE: '127.0.0.1,intranet' }), /PARKER_ALLOW_PRIVATE.*"intranet" is not an IP address/);
+  });
+
+  test('yt-dlp defaults to the project\'s own, and an old one is refused unless allowed', () => {
+    const settings = loadSettings({});
+    assert.match(settings.ytdlp.path, /\.tools\/ytdlp\/bin\/yt-dlp$/);
+    assert.equal(settings.ytdlp.allowOutdated, false);
+    assert.equal(settings.youtubeBaseUrl, 'https://www.youtube.com');
+    assert.throws(() => loadSettings({ YOUTUBE_BASE_URL: 'ftp://x' }), /YOUTUBE_BASE_URL must be an http\(s\) URL/);
+    assert.throws(() => loadSettings({ PARKER_ALLOW_OUTDATED_YTDLP: 'yes' }), /PARKER_ALLOW_OUTDATED_YTDLP must be 1 or 0/);
   });
 
   test('an empty variable counts as unset', () => {
@@ -400,4 +414,57 @@ describe('loadSettings', () => {
         error instanceof SettingsError && error.message.includes('PARKER_MAX_DOWNLOADS') && error.message.includes('DATABASE_URL'),
     );
   });
+});
+
+describe('parseChannelList: YouTube and yt-dlp fields', () => {
+  test('every YouTube URL form is accepted; a bare channel id becomes its channel URL', () => {
+    const list = parseChannelList(
+      `channels:
+  - { name: handle, url: "https://www.youtube.com/@SomeHandle" }
+  - { name: custom, url: "https://www.youtube.com/c/SomeName" }
+  - { name: user, url: "https://www.youtube.com/user/somename" }
+  - { name: id, url: "https://www.youtube.com/channel/UCabcdefghijklmnopqrstuv" }
+  - { name: bare, url: UCabcdefghijklmnopqrstuv }
+  - { name: playlist, url: "https://www.youtube.com/playlist?list=PL0123456789abcdef" }
+`,
+      FILE,
+    );
+    assert.deepEqual(list.problems, []);
+    assert.equal(list.channels.find((c) => c.name === 'bare')?.url, 'https://www.youtube.com/channel/UCabcdefghijklmnopqrstuv');
+  });
+
+  test('format and cookies go to the downloads; cookies are relative to the channel list', () => {
+    const list = parseChannelList(
+      `channels:
+  - name: members
+    url: https://www.youtube.com/@SomeHandle
+    format: "bv*[height<=720]+ba/b"
+    cookies: secrets/yt-cookies.txt
+  - name: plain
+    url: https://example.com/feed.xml
+`,
+      FILE,
+    );
+    assert.deepEqual(list.channels[0]?.download, { format: 'bv*[height<=720]+ba/b', cookies: '/etc/parker/secrets/yt-cookies.txt' });
+    assert.equal('download' in list.channels[1]!, false, 'no key when nothing is set: schedule args compare equal');
+  });
+
+  test('a bad format or an id that is not one names the channel and field', () => {
+    const list = parseChannelList(
+      `channels:
+  - { name: empty-format, url: "https://www.youtube.com/@x", format: "" }
+  - { name: not-an-id, url: UCshort }
+`,
+      FILE,
+    );
+    assert.match(problemFor(list, 'empty-format'), /channel "empty-format": format: must not be empty/);
+    assert.match(problemFor(list, 'not-an-id'), /channel "not-an-id": url: must be an http:\/\/ or https:\/\/ URL, or a YouTube channel id/);
+  });
+});
+
+test('channels.example.yaml parses without a problem', async () => {
+  const { loadChannelList } = await import('../../src/config/channels.ts');
+  const list = await loadChannelList(path.resolve('channels.example.yaml'));
+  assert.deepEqual(list.problems, []);
+  assert.ok(list.channels.some((channel) => channel.download?.format), 'it shows a per-channel format');
 });

@@ -414,13 +414,20 @@ describe('parseFeed: YouTube channel feed', () => {
     assert.equal(second?.externalId, '0123456789a', 'a video id with a leading zero stays a string');
   });
 
-  test('every entry is skipped and none gets the flash player URL as media', () => {
+  test('every entry goes to yt-dlp with its watch page, never the flash player URL', () => {
     for (const entry of parseFeed(youtube, FEED_URL).entries) {
-      assert.ok(entry.skipReason, `entry ${entry.externalId} must carry a skip reason`);
-      assert.match(entry.skipReason, /YouTube/);
-      assert.equal(entry.mediaUrl, undefined);
+      assert.equal(entry.skipReason, undefined);
+      assert.equal(entry.downloader, 'ytdlp');
+      assert.equal(entry.mediaUrl, `https://www.youtube.com/watch?v=${entry.externalId}`);
       assert.equal(entry.mediaType, undefined);
+      assert.equal(entry.isShort, undefined);
     }
+  });
+
+  test('an entry linked as /shorts/ is marked a Short', () => {
+    const xml = youtube.replace('https://www.youtube.com/watch?v=dQw4w9WgXcQ', 'https://www.youtube.com/shorts/dQw4w9WgXcQ');
+    const [first] = parseFeed(xml, FEED_URL).entries;
+    assert.equal(first?.isShort, true);
   });
 
   test('an entry without <title> takes media:title', () => {
@@ -434,7 +441,8 @@ describe('parseFeed: YouTube channel feed', () => {
     const listing = parseFeed(xml, FEED_URL);
     assert.equal(listing.kind, 'youtube');
     assert.equal(only(listing.entries).externalId, 'abcdefghijk');
-    assert.match(listing.entries[0]?.skipReason ?? '', /YouTube/);
+    assert.equal(listing.entries[0]?.downloader, 'ytdlp');
+    assert.equal(listing.entries[0]?.mediaUrl, 'https://www.youtube.com/watch?v=abcdefghijk', 'no link: the watch page is built from the id');
   });
 });
 

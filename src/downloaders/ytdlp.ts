@@ -1,0 +1,181 @@
+import { chmod, copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Downloader, DownloadJob } from './downloader.ts';
+import type { DownloadedMedia } from '../shared/types.ts';
+import {
+  asStorageError,
+  DownloaderFailedError,
+  DownloaderStalledError,
+  NoMediaError,
+  RateLimitedError,
+  VideoUnavailableError,
+  VideoUpcomingError,
+} from '../errors.ts';
+import { MEDIA_EXTENSIONS } from '../naming/media-types.ts';
+import { classifyYtDlpError } from '../ytdlp/classify.ts';
+import { parseProgressLine, PROGRESS_TEMPLATE } from '../ytdlp/progress.ts';
+import { runProcess } from '../ytdlp/run.ts';
+import { hashFilePrefix, partWorkDir } from './part-file.ts';
+
+// YouTube and every other site yt-dlp supports. yt-dlp runs as a child process in a
+// work folder next to Parker's part path; it resumes its own `.part` files there on a
+// retry (`--continue`), and Parker renames the finished file into place as for HTTP.
+
+/**
+ * Best video up to 1080p with the best audio, merged (ffmpeg); else the best single
+ * file up to 1080p; else whatever there is. `<=?` keeps formats whose height is unknown
+ * (a direct file link says nothing about its height).
+ */
+export const DEFAULT_FORMAT = 'bv*[height<=?1080]+ba/b[height<=?1080]/b';
+
+export interface YtDlpDownloaderOptions {
+  /** The yt-dlp executable (checked at worker start, src/ytdlp/version.ts). */
+  binary: string;
+  /**
+   * A yt-dlp that prints nothing for this long is killed and the attempt fails as
+   * retryable. The transfer's heartbeat timeout: past it, Temporal gives up anyway.
+   */
+  stallTimeoutMs: number;
+}
+
+/** The name yt-dlp gives the finished file in the work folder (`media.mp4`, `media.webm`). */
+const OUTPUT_NAME = 'media';
+
+function ytDlpArgs(job: DownloadJob, workDir: string, cookies: string | undefined): string[] {
+  return [
+    '--ignore-config', // an operator's ~/.config/yt-dlp must not change where files go
+    '--no-cache-dir',
+    '--no-playlist',
+    '--newline',
+    '--no-colors',
+    '--progress',
+    '--progress-template',
+    `download:${PROGRESS_TEMPLATE}`,
+    '--continue',
+    // Fixed reads: yt-dlp grows its read size up to megabytes, and a read that waits for
+    // a full block holds back both the part file and the progress a heartbeat reports.
+    '--buffer-size',
+    '128K',
+    '--no-resize-buffer',
+    '--no-mtime',
+    '--socket-timeout',
+    '30',
+    // Temporal retries the attempt with its own policy; yt-dlp's own retries only hide
+    // failures from it.
+    '--retries',
+    '2',
+    '--fragment-retries',
+    '3',
+    '--format',
+    job.options?.format ?? DEFAULT_FORMAT,
+    '--paths',
+    `home:${workDir}`,
+    '--paths',
+    `temp:${workDir}`,
+    '--output',
+    `${OUTPUT_NAME}.%(ext)s`,
+    ...(cookies ? ['--cookies', cookies] : []),
+    // Whatever the URL looks like, it is never read as an option.
+    '--',
+    job.url,
+  ];
+}
+
+/** The finished media file yt-dlp left in the work folder, if any (not a .part or fragment). */
+async function finishedFile(workDir: string): Promise<{ file: string; ext: string; size: number } | undefined> {
+  let best: { file: string; ext: string; size: number } | undefined;
+  for (const name of await readdir(workDir).catch(() => [] as string[])) {
+    const match = new RegExp(`^${OUTPUT_NAME}\\.([a-z0-9]{1,5})$`).exec(name);
+    if (!match || !MEDIA_EXTENSIONS.has(match[1]!)) continue;
+    const file = path.join(workDir, name);
+    const { size } = await stat(file);
+    if (size > 0 && (!best || size > best.size)) best = { file, ext: match[1]!, size };
+  }
+  return best;
+}
+
+/** Bytes already in the work folder's part files, for the first heartbeat of a resume. */
+async function bytesOnDisk(workDir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(workDir).catch(() => [] as string[])) {
+    total += (await stat(path.join(workDir, name)).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}
+
+/**
+ * yt-dlp writes the cookie jar back when it exits. It gets a private copy (mode 600, in
+ * the system's temp folder, removed afterwards), so the operator's file is never changed
+ * and no cookie ever lands in DOWNLOAD_DIR.
+ */
+async function withCookies<T>(source: string | undefined, url: string, body: (file?: string) => Promise<T>): Promise<T> {
+  if (!source) return body();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'parker-cookies-'));
+  try {
+    const copy = path.join(dir, 'cookies.txt');
+    try {
+      await copyFile(source, copy);
+      await chmod(copy, 0o600);
+    } catch (error) {
+      // The path is config, not a secret; the contents are never read into a message.
+      throw new DownloaderFailedError(`${url}: cannot read the channel's cookies file: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    return await body(copy);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function failureFrom(url: string, stderr: string, code: number | null): Error {
+  const verdict = classifyYtDlpError(stderr);
+  switch (verdict.kind) {
+    case 'permanent':
+      return new VideoUnavailableError(url, verdict.reason, verdict.message);
+    case 'rate-limited':
+      return new RateLimitedError(url, verdict.message);
+    case 'upcoming':
+      return new VideoUpcomingError(url, verdict.message, verdict.startsInMs);
+    default:
+      return new DownloaderFailedError(`${url}: yt-dlp exited with ${code ?? 'a signal'}: ${verdict.message}`);
+  }
+}
+
+export function createYtDlpDownloader(options: YtDlpDownloaderOptions): Downloader {
+  return {
+    name: 'ytdlp',
+    async download(job: DownloadJob): Promise<DownloadedMedia> {
+      const workDir = partWorkDir(job.partPath);
+      try {
+        await mkdir(workDir, { recursive: true });
+      } catch (error) {
+        throw asStorageError(error, workDir);
+      }
+      job.onProgress({ bytesDone: await bytesOnDisk(workDir) });
+
+      const result = await withCookies(job.options?.cookies, job.url, (cookies) =>
+        runProcess({
+          binary: options.binary,
+          args: ytDlpArgs(job, workDir, cookies),
+          signal: job.signal,
+          stallTimeoutMs: options.stallTimeoutMs,
+          onLine: (line) => {
+            const progress = parseProgressLine(line);
+            if (progress) job.onProgress({ bytesDone: progress.bytesDone, totalBytes: progress.totalBytes });
+          },
+        }),
+      );
+      if (result.stalled) throw new DownloaderStalledError(job.url, options.stallTimeoutMs);
+      if (result.code !== 0) throw failureFrom(job.url, result.stderr, result.code);
+
+      const finished = await finishedFile(workDir);
+      if (!finished) {
+        throw new NoMediaError(`${job.url}: yt-dlp exited 0 but left no media file (${result.stderr.trim().split('\n').pop() ?? 'no message'})`);
+      }
+      const hash = await hashFilePrefix(finished.file, finished.size, undefined, () =>
+        job.onProgress({ bytesDone: finished.size, totalBytes: finished.size }),
+      );
+      return { bytes: finished.size, sha256: hash.digest('hex'), ext: finished.ext, filePath: finished.file };
+    },
+  };
+}

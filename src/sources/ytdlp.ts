@@ -1,0 +1,100 @@
+import type { ChannelSource } from './source.ts';
+import { DownloaderFailedError, InvalidFeedError, RateLimitedError } from '../errors.ts';
+import type { ListedVideo } from '../shared/types.ts';
+import { classifyYtDlpError } from '../ytdlp/classify.ts';
+import { runProcess } from '../ytdlp/run.ts';
+
+// Any other site yt-dlp supports: a channel or playlist page that is not a feed is
+// listed with `yt-dlp --flat-playlist -J` (entries without resolving each video).
+
+export interface YtDlpSourceOptions {
+  binary: string;
+  /** The newest this many entries are listed on each crawl. */
+  maxEntries?: number;
+  /** A listing that prints nothing for this long is killed. */
+  stallTimeoutMs?: number;
+}
+
+const MAX_LISTING_BYTES = 50 * 1024 * 1024;
+
+type Json = Record<string, unknown>;
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function publishedAt(entry: Json): string | undefined {
+  const timestamp = num(entry.timestamp) ?? num(entry.release_timestamp);
+  if (timestamp !== undefined) return new Date(timestamp * 1000).toISOString();
+  const day = str(entry.upload_date);
+  return day && /^\d{8}$/.test(day) ? `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}T00:00:00.000Z` : undefined;
+}
+
+/** One entry of yt-dlp's JSON → a listed video, or undefined when it has no id or URL. */
+export function listedFromYtDlp(entry: Json): ListedVideo | undefined {
+  const externalId = str(entry.id);
+  const page = str(entry.webpage_url) ?? str(entry.url) ?? str(entry.original_url);
+  if (!externalId || !page || !/^https?:\/\//i.test(page)) return undefined;
+  const liveStatus = str(entry.live_status);
+  return {
+    externalId,
+    title: (str(entry.title) ?? 'untitled').slice(0, 500),
+    url: page,
+    mediaUrl: page,
+    downloader: 'ytdlp',
+    publishedAt: publishedAt(entry),
+    durationSeconds: num(entry.duration),
+    ...(liveStatus === 'is_live' || liveStatus === 'was_live' || liveStatus === 'is_upcoming' ? { isLive: true } : {}),
+    ...(/\/shorts\//.test(page) ? { isShort: true } : {}),
+  };
+}
+
+export function createYtDlpSource(options: YtDlpSourceOptions): ChannelSource {
+  return {
+    name: 'ytdlp',
+    canList: (url) => url.protocol === 'http:' || url.protocol === 'https:',
+    async list({ url, signal }) {
+      const result = await runProcess({
+        binary: options.binary,
+        args: [
+          '--ignore-config',
+          '--no-cache-dir',
+          '--flat-playlist',
+          '--dump-single-json',
+          '--playlist-end',
+          String(options.maxEntries ?? 100),
+          '--socket-timeout',
+          '30',
+          '--',
+          url,
+        ],
+        signal,
+        stallTimeoutMs: options.stallTimeoutMs ?? 120_000,
+        maxStdoutBytes: MAX_LISTING_BYTES,
+      });
+      if (result.stalled) throw new DownloaderFailedError(`${url}: yt-dlp listed nothing for too long and was killed`);
+      if (result.code !== 0) {
+        const verdict = classifyYtDlpError(result.stderr);
+        if (verdict.kind === 'rate-limited') throw new RateLimitedError(url, verdict.message);
+        if (verdict.kind === 'permanent') throw new InvalidFeedError(url, `yt-dlp cannot list it: ${verdict.message}`);
+        throw new DownloaderFailedError(`${url}: yt-dlp exited with ${result.code}: ${verdict.message}`);
+      }
+      let document: Json;
+      try {
+        document = JSON.parse(result.stdout) as Json;
+      } catch (error) {
+        throw new InvalidFeedError(url, `yt-dlp's listing is not JSON${result.stdoutTruncated ? ' (too large)' : ''}`, { cause: error });
+      }
+      const raw = Array.isArray(document.entries) ? (document.entries as Json[]) : [document];
+      const entries = raw.flatMap((entry) => {
+        const listed = entry && typeof entry === 'object' ? listedFromYtDlp(entry) : undefined;
+        return listed ? [listed] : [];
+      });
+      return { status: 'listed', listing: { kind: 'ytdlp', title: str(document.title), entries }, state: {} };
+    },
+  };
+}

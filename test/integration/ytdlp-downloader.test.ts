@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { createYtDlpDownloader } from '../../src/downloaders/ytdlp.ts';
+import { partWorkDir } from '../../src/downloaders/part-file.ts';
+import { DownloaderStalledError, NoMediaError, VideoUnavailableError } from '../../src/errors.ts';
+import { FixtureServer } from '../../src/fixture/server.ts';
+import type { DownloadProgress } from '../../src/shared/types.ts';
+import { checkYtDlp, YtDlpSetupError } from '../../src/ytdlp/version.ts';
+import { mediaBytes, sha256 } from '../helpers/parker.ts';
+import { services } from '../helpers/services.ts';
+
+// The yt-dlp downloader on its own, with the real yt-dlp against media served on
+// 127.0.0.1 (its generic extractor takes a direct file link), and a stand-in script
+// only for hanging, exiting 0 without a file, and printing a given error.
+
+const FAKE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'fake-ytdlp.sh');
+
+let server: FixtureServer;
+let scratch: string;
+
+before(async () => {
+  server = await FixtureServer.start();
+  scratch = mkdtempSync(path.join(os.tmpdir(), 'parker-ytdlp-'));
+});
+after(async () => {
+  await server?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+afterEach(() => {
+  delete process.env.FAKE_YTDLP_MODE;
+  delete process.env.FAKE_YTDLP_LOG;
+  delete process.env.FAKE_YTDLP_ERROR;
+  delete process.env.FAKE_YTDLP_VERSION;
+});
+
+let counter = 0;
+function job(url: string, extra: { signal?: AbortSignal; cookies?: string } = {}) {
+  const partPath = path.join(scratch, `video-${++counter}`, `2025-01-01 A video [v${counter}].part`);
+  const progress: DownloadProgress[] = [];
+  return {
+    progress,
+    partPath,
+    job: {
+      url,
+      partPath,
+      signal: extra.signal ?? new AbortController().signal,
+      onProgress: (p: DownloadProgress) => progress.push(p),
+      options: extra.cookies ? { cookies: extra.cookies } : undefined,
+    },
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('yt-dlp downloader, real yt-dlp', () => {
+  const real = () => createYtDlpDownloader({ binary: services.ytdlp, stallTimeoutMs: 30_000 });
+
+  test('downloads a media URL into the part work folder with progress, and names the extension', async () => {
+    const body = mediaBytes(3_000_000);
+    server.setMedia('/real/clip.mp4', { body, contentType: 'video/mp4', etag: '"clip"' });
+    const { job: j, progress, partPath } = job(server.url('/real/clip.mp4'));
+    const media = await real().download(j);
+    assert.equal(media.ext, 'mp4');
+    assert.equal(media.bytes, body.length);
+    assert.equal(media.sha256, sha256(body));
+    assert.equal(media.filePath, path.join(partWorkDir(partPath), 'media.mp4'));
+    assert.equal(sha256(await readFile(media.filePath!)), sha256(body));
+    // Progress came from yt-dlp's template lines, as it went, up to the whole file.
+    const fromYtDlp = progress.filter((p) => p.totalBytes === body.length);
+    assert.ok(fromYtDlp.length >= 2, `progress lines: ${JSON.stringify(progress)}`);
+    assert.ok(fromYtDlp.some((p) => p.bytesDone > 0 && p.bytesDone < body.length), 'a partial progress was reported');
+    assert.equal(fromYtDlp.at(-1)!.bytesDone, body.length);
+  });
+
+  test('a download killed mid-transfer resumes its .part with a Range request on the next attempt', async () => {
+    const body = mediaBytes(2_000_000);
+    const sentBeforeKill = 600_000;
+    server.setMedia('/real/resume.mp4', { body, contentType: 'video/mp4', etag: '"resume"' });
+    const { job: first, partPath } = job(server.url('/real/resume.mp4'));
+    const workDir = partWorkDir(partPath);
+    // yt-dlp's first request reads headers (extraction), then downloads; hold the download mid-way.
+    server.addFaults('/real/resume.mp4', { kind: 'pause', afterBytes: sentBeforeKill }, { kind: 'pause', afterBytes: sentBeforeKill });
+    const controller = new AbortController();
+    const running = real().download({ ...first, signal: controller.signal });
+    const partSize = async () => {
+      const names = await readdir(workDir).catch(() => [] as string[]);
+      const part = names.find((name) => name.endsWith('.part'));
+      return part ? (await readFile(path.join(workDir, part))).length : 0;
+    };
+    const deadline = Date.now() + 20_000;
+    // yt-dlp writes in 128 KiB reads: the part holds the whole reads of what was sent.
+    while ((await partSize()) < 256 * 1024) {
+      assert.ok(Date.now() < deadline, 'the first attempt never wrote its part');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    controller.abort(new Error('cancelled by the test'));
+    await assert.rejects(running, /cancelled by the test/);
+    const kept = await partSize();
+    const before = server.stats('/real/resume.mp4').requests;
+
+    const media = await real().download({ ...first, signal: new AbortController().signal });
+    assert.equal(media.sha256, sha256(body));
+    const retryHeaders = server.stats('/real/resume.mp4').requestHeaders.slice(before);
+    assert.ok(
+      retryHeaders.some((headers) => headers.range === `bytes=${kept}-`),
+      `the retry asked for the rest: ${JSON.stringify(retryHeaders.map((h) => h.range))}`,
+    );
+  });
+
+  test('a site error is classified from its message: 404 is final, with the reason', async () => {
+    server.setMedia('/real/gone.mp4', { body: mediaBytes(1000), contentType: 'video/mp4' });
+    server.addFaults('/real/gone.mp4', { kind: 'status', status: 404 }, { kind: 'status', status: 404 });
+    const { job: j } = job(server.url('/real/gone.mp4'));
+    await assert.rejects(real().download(j), (error: unknown) => {
+      assert.ok(error instanceof VideoUnavailableError, String(error));
+      assert.equal(error.reason, 'removed');
+      assert.match(error.message, /HTTP Error 404/);
+      return true;
+    });
+  });
+
+  test('the version check passes the installed yt-dlp and refuses an old one unless allowed', async () => {
+    assert.match(await checkYtDlp(services.ytdlp), /^\d{4}\.\d{2}\.\d{2}/);
+    process.env.FAKE_YTDLP_VERSION = '2024.05.27';
+    await assert.rejects(checkYtDlp(FAKE), (error: unknown) => {
+      assert.ok(error instanceof YtDlpSetupError);
+      assert.match(error.message, /2024\.05\.27 .* older than 2024\.07\.01 .*CVE-2024-38519.*PARKER_ALLOW_OUTDATED_YTDLP=1/);
+      return true;
+    });
+    assert.equal(await checkYtDlp(FAKE, { allowOutdated: true }), '2024.05.27');
+    await assert.rejects(checkYtDlp(path.join(scratch, 'no-such-yt-dlp')), /cannot run yt-dlp .*scripts\/ensure-ytdlp\.sh/);
+  });
+});
+
+describe('yt-dlp downloader, stand-in for what yt-dlp will not do on loopback', () => {
+  const fake = (stallTimeoutMs = 30_000) => createYtDlpDownloader({ binary: FAKE, stallTimeoutMs });
+
+  test('a yt-dlp silent past the stall limit is killed with its whole process tree', async () => {
+    const log = path.join(scratch, 'hang');
+    process.env.FAKE_YTDLP_MODE = 'hang';
+    process.env.FAKE_YTDLP_LOG = log;
+    const { job: j } = job('http://127.0.0.1:9/never');
+    await assert.rejects(fake(1_500).download(j), DownloaderStalledError);
+    const [pid, grandchild] = (await readFile(`${log}.pids`, 'utf8')).trim().split(' ').map(Number);
+    await waitFor(() => !isAlive(pid!) && !isAlive(grandchild!), 'the stand-in and its grandchild to die');
+  });
+
+  test('cancellation kills the whole process tree', async () => {
+    const log = path.join(scratch, 'cancel');
+    process.env.FAKE_YTDLP_MODE = 'hang';
+    process.env.FAKE_YTDLP_LOG = log;
+    const controller = new AbortController();
+    const { job: j } = job('http://127.0.0.1:9/never', { signal: controller.signal });
+    const running = fake().download(j);
+    await waitFor(() => existsSync(`${log}.pids`), 'the stand-in to start');
+    const [pid, grandchild] = (await readFile(`${log}.pids`, 'utf8')).trim().split(' ').map(Number);
+    controller.abort(new Error('activity cancelled'));
+    await assert.rejects(running, /activity cancelled/);
+    await waitFor(() => !isAlive(pid!) && !isAlive(grandchild!), 'the stand-in and its grandchild to die');
+  });
+
+  test('exit 0 without a file is a failure', async () => {
+    process.env.FAKE_YTDLP_MODE = 'exit0-no-file';
+    const { job: j } = job('http://127.0.0.1:9/nothing');
+    await assert.rejects(fake().download(j), (error: unknown) => error instanceof NoMediaError && /exited 0 but left no media file/.test(error.message));
+  });
+
+  test('a printed error is classified; the URL comes after --, and cookies go as a private copy', async () => {
+    const log = path.join(scratch, 'args');
+    const cookies = path.join(scratch, 'cookies.txt');
+    writeFileSync(cookies, '# Netscape HTTP Cookie File\n.example.test\tTRUE\t/\tFALSE\t0\tSID\tsecret-value\n');
+    process.env.FAKE_YTDLP_MODE = 'error';
+    process.env.FAKE_YTDLP_LOG = log;
+    process.env.FAKE_YTDLP_ERROR = "ERROR: [youtube] abcdefghijk: Private video. Sign in if you've been granted access to this video";
+    const { job: j } = job('https://www.youtube.com/watch?v=abcdefghijk', { cookies });
+    await assert.rejects(fake().download(j), (error: unknown) => {
+      assert.ok(error instanceof VideoUnavailableError);
+      assert.equal(error.reason, 'private');
+      assert.doesNotMatch(error.message, /secret-value/);
+      return true;
+    });
+    const args = (await readFile(`${log}.args`, 'utf8')).trim().split('\n');
+    assert.deepEqual(args.slice(-2), ['--', 'https://www.youtube.com/watch?v=abcdefghijk']);
+    assert.ok(args.includes('--continue'));
+    assert.equal(args[args.indexOf('--format') + 1], 'bv*[height<=?1080]+ba/b[height<=?1080]/b');
+    const copy = args[args.indexOf('--cookies') + 1]!;
+    assert.notEqual(copy, cookies, 'yt-dlp gets a copy: it rewrites the jar on exit');
+    assert.equal(await readFile(`${log}.cookies-seen`, 'utf8'), await readFile(cookies, 'utf8'));
+    assert.equal(existsSync(copy), false, 'the copy is removed afterwards');
+  });
+});
