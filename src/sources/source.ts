@@ -1,4 +1,4 @@
-import type { ChannelListing } from '../shared/types.ts';
+import type { ChannelListing, ListingValidator } from '../shared/types.ts';
 
 // A source lists the videos of one kind of channel. Each kind (feeds now; YouTube pages
 // and yt-dlp sites later) is one module behind this interface.
@@ -10,6 +10,12 @@ export interface ChannelSource {
   canList(url: URL): boolean;
   /** Lists the channel's videos, newest first when the channel says so. */
   list(url: string, signal?: AbortSignal): Promise<ChannelListing>;
+  /**
+   * Tells the source that the listing with this validator is recorded, so it may ask the
+   * channel for changes since then. Called only after the recording committed: a
+   * "not modified" answer must never hide entries that were listed but not recorded.
+   */
+  remember?(url: string, validator: ListingValidator): void;
 }
 
 /** Picks the first source that can list a URL; the last source should accept anything. */
