@@ -5,7 +5,8 @@
 //  - a MariaDB database of its own on PARKER_TEST_MYSQL (default
 //    mysql://parker:parker@127.0.0.1:3306, the user scripts/ensure-mariadb.sh makes),
 //    dropped at the end;
-//  - the workflow code, bundled once and handed to every test worker.
+//  - the workflow code, bundled once (with the workflow interceptors the worker would
+//    bundle) and handed to every test worker.
 // A missing service fails the run with a message saying how to get it; nothing skips.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../src/temporal/cli.ts';
 import { startDevServer } from '../src/temporal/dev-server.ts';
 import { connectDb, migrate } from '../src/db/connect.ts';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../src/telemetry/interceptors.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -79,6 +81,7 @@ async function main(): Promise<number> {
 
     const bundle = await bundleWorkflowCode({
       workflowsPath: path.join(root, 'src', 'workflows', 'index.ts'),
+      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
       logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
     });
     const bundlePath = path.join(scratch, 'workflow-bundle.js');

@@ -11,6 +11,7 @@ import { extensionForMediaType, extensionFromUrl, MEDIA_EXTENSIONS } from '../na
 import { cleanNamePart, videoFileStem } from '../naming/safe-filename.ts';
 import { FailureType } from '../shared/failure-types.ts';
 import type { DownloadedMedia, DownloadInput, DownloadProgress, DownloadSummary, DownloadTarget } from '../shared/types.ts';
+import type { ActivityMetrics } from '../telemetry/metrics.ts';
 import { translatingErrors } from './failures.ts';
 
 // The download's I/O: decide where the file goes, fetch it into a part file with
@@ -28,6 +29,16 @@ export interface DownloadActivityDeps {
   downloader: Downloader;
   /** Absolute; nothing is ever written outside it. */
   downloadDir: string;
+  metrics: ActivityMetrics;
+}
+
+/** Input of the media transfer. */
+export interface DownloadMediaInput {
+  url: string;
+  partPath: string;
+  /** For metrics and logs. Optional: downloads started before it existed do not send it. */
+  channel?: string;
+  videoId?: string;
 }
 
 /** The resolved target, or the summary of a download that already finished. */
@@ -58,7 +69,7 @@ async function sizeOf(file: string): Promise<number | undefined> {
   }
 }
 
-export function createDownloadActivities({ db, downloader, downloadDir }: DownloadActivityDeps) {
+export function createDownloadActivities({ db, downloader, downloadDir, metrics }: DownloadActivityDeps) {
   return {
     /** Reads the video's row, marks it downloading, and decides its part and final paths. */
     async resolveDownload(input: DownloadInput): Promise<ResolveResult> {
@@ -94,22 +105,43 @@ export function createDownloadActivities({ db, downloader, downloadDir }: Downlo
      * Streams the media into the part file, resuming what an earlier attempt left, and
      * heartbeats its progress. Cancellation and heartbeat timeouts abort the transfer.
      */
-    async downloadMedia(input: { url: string; partPath: string }): Promise<DownloadedMedia> {
+    async downloadMedia(input: DownloadMediaInput): Promise<DownloadedMedia> {
       const context = Context.current();
+      const channel = input.channel ?? 'unknown';
+      const ids = { channel, videoId: input.videoId };
       const previous = context.info.heartbeatDetails as DownloadProgress | undefined;
-      if (previous) context.log.info('retrying download', { attempt: context.info.attempt, previous });
-      const heartbeat = throttle((progress: DownloadProgress) => context.heartbeat(progress), PROGRESS_EVERY_MS);
+      if (previous) context.log.info('retrying download', { ...ids, attempt: context.info.attempt, previous });
+
+      // Bytes are counted as they arrive (a failed attempt's bytes were transferred too),
+      // in the same throttled beat as the heartbeat, and once more at the end.
+      let counted: number | undefined;
+      let received: number | undefined;
+      const countBytes = () => {
+        if (counted !== undefined && received !== undefined && received > counted) {
+          metrics.downloadedBytes.add(received - counted, { channel });
+        }
+        counted = received;
+      };
+      const report = throttle((progress: DownloadProgress) => {
+        countBytes();
+        context.heartbeat(progress);
+      }, PROGRESS_EVERY_MS);
+      const onProgress = (progress: DownloadProgress) => {
+        // The first report is where this attempt starts: resumed bytes are not new.
+        counted ??= progress.bytesDone;
+        received = progress.bytesDone;
+        report(progress);
+      };
+
+      metrics.downloadsInFlight.add(1, { channel });
       try {
         return await translatingErrors(() =>
-          downloader.download({
-            url: input.url,
-            partPath: input.partPath,
-            signal: context.cancellationSignal,
-            onProgress: heartbeat,
-          }),
+          downloader.download({ url: input.url, partPath: input.partPath, signal: context.cancellationSignal, onProgress }),
         );
       } finally {
-        heartbeat.cancel();
+        report.cancel();
+        countBytes();
+        metrics.downloadsInFlight.add(-1, { channel });
       }
     },
 
@@ -146,6 +178,12 @@ export function createDownloadActivities({ db, downloader, downloadDir }: Downlo
           );
         }
         await markDownloaded(db, video, { filePath, bytes: media.bytes, sha256: media.sha256 });
+        Context.current().log.info('video downloaded', {
+          channel: video.channel,
+          videoId: video.externalId,
+          filePath,
+          bytes: media.bytes,
+        });
         return { status: 'downloaded', filePath, bytes: media.bytes, sha256: media.sha256 };
       });
     },
@@ -157,6 +195,11 @@ export function createDownloadActivities({ db, downloader, downloadDir }: Downlo
         await removePart(input.partPath);
       }
       await markFailed(db, input.video, input.reason);
+      Context.current().log.warn('video failed', {
+        channel: input.video.channel,
+        videoId: input.video.externalId,
+        reason: input.reason,
+      });
     },
   };
 }

@@ -26,6 +26,19 @@ const envSchema = z.object({
   PARKER_DATA_DIR: z.string().trim().min(1).default('./data'),
   PARKER_MAX_DOWNLOADS: positiveInt('PARKER_MAX_DOWNLOADS', 4),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  PARKER_METRICS_PORT: z.coerce
+    .number({ error: 'PARKER_METRICS_PORT must be a port number' })
+    .int('PARKER_METRICS_PORT must be a port number')
+    .min(1, 'PARKER_METRICS_PORT must be between 1 and 65535')
+    .max(65535, 'PARKER_METRICS_PORT must be between 1 and 65535')
+    .optional(),
+  PARKER_METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[^/]/i, 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL (OTLP over HTTP, e.g. http://otel-collector:4318)')
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('parker'),
 });
 
 export interface Settings {
@@ -48,6 +61,16 @@ export interface Settings {
   /** How many downloads one worker runs at once. */
   maxDownloads: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  telemetry: TelemetrySettings;
+}
+
+export interface TelemetrySettings {
+  /** Where Parker serves /metrics for Prometheus (Temporal's and Parker's own); unset: no endpoint. */
+  metrics?: { host: string; port: number };
+  /** Base URL of an OTLP/HTTP receiver (a collector): traces, and metrics when no Prometheus port is set. */
+  otlpEndpoint?: string;
+  /** service.name of the exported traces and metrics. */
+  serviceName: string;
 }
 
 /** Thrown when an environment variable has a value Parker cannot use. */
@@ -77,5 +100,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     dataDir: path.resolve(e.PARKER_DATA_DIR),
     maxDownloads: e.PARKER_MAX_DOWNLOADS,
     logLevel: e.LOG_LEVEL,
+    telemetry: {
+      metrics: e.PARKER_METRICS_PORT === undefined ? undefined : { host: e.PARKER_METRICS_HOST, port: e.PARKER_METRICS_PORT },
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, ''),
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
   };
 }
