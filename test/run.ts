@@ -10,7 +10,6 @@
 // A missing service fails the run with a message saying how to get it; nothing skips.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,16 +19,9 @@ import { ensureTemporalCli } from '../src/temporal/cli.ts';
 import { startDevServer } from '../src/temporal/dev-server.ts';
 import { connectDb, migrate } from '../src/db/connect.ts';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../src/telemetry/interceptors.ts';
+import { freePort } from './helpers/ports.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function testFiles(args: string[]): string[] {
   if (args.length > 0) return args;
