@@ -1,4 +1,6 @@
-import type { Tracer } from '@opentelemetry/api';
+import { context, propagation, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import {
@@ -35,7 +37,22 @@ export interface TracingOptions {
   exportDelayMs?: number;
 }
 
+let contextInstalled = false;
+
+/**
+ * The activity interceptor reads its parent from the activity's headers with the global
+ * propagator, and starts its span in the global context: without these two, every
+ * activity span would be a trace of its own. Once per process.
+ */
+function installContextPropagation(): void {
+  if (contextInstalled) return;
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  contextInstalled = true;
+}
+
 export function startTracing(telemetry: TelemetrySettings, options: TracingOptions = {}): Tracing {
+  installContextPropagation();
   const resource = new Resource({ 'service.name': telemetry.serviceName });
   const spanProcessor: SpanProcessor = telemetry.otlpEndpoint
     ? new BatchSpanProcessor(new OTLPTraceExporter({ url: `${telemetry.otlpEndpoint}/v1/traces` }), {
