@@ -165,8 +165,10 @@ export function createDownloadActivities({ db, downloader, downloadDir, metrics 
         const partBytes = await sizeOf(target.partPath);
         if (partBytes === media.bytes) {
           try {
-            await rename(target.partPath, filePath);
+            // The resume record goes first: the part is complete, so no retry needs it,
+            // and a finished file never shows up next to a leftover record.
             await rm(resumeRecordPath(target.partPath), { force: true });
+            await rename(target.partPath, filePath);
             await syncDirectory(path.dirname(filePath));
           } catch (error) {
             throw asStorageError(error, filePath);
