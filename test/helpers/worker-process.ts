@@ -28,6 +28,9 @@ export async function startWorkerProcess(settings: Settings, timeoutMs = 60_000)
       PARKER_DATA_DIR: settings.dataDir,
       PARKER_MAX_DOWNLOADS: String(settings.maxDownloads),
       LOG_LEVEL: 'info',
+      PARKER_METRICS_PORT: settings.telemetry.metrics ? String(settings.telemetry.metrics.port) : '',
+      PARKER_METRICS_HOST: settings.telemetry.metrics?.host ?? '',
+      OTEL_EXPORTER_OTLP_ENDPOINT: settings.telemetry.otlpEndpoint ?? '',
     },
   });
   let output = '';
