@@ -5,9 +5,10 @@ import { loadChannelList } from './config/channels.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
 import { connectDb, migrate, sqlitePath } from './db/connect.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
-import { installRuntime } from './telemetry/runtime-logging.ts';
 import { createLogger, type Logger } from './log.ts';
 import { syncFromChannelList } from './schedule.ts';
+import { installRuntime } from './telemetry/runtime.ts';
+import { startTracing } from './telemetry/tracing.ts';
 import { temporalEndpoint } from './temporal/connect.ts';
 import { createWorkers, runWorkers } from './worker.ts';
 
@@ -17,6 +18,8 @@ import { createWorkers, runWorkers } from './worker.ts';
 
 /** Runs Parker until its workers are stopped by a signal. */
 export async function runParker(settings: Settings, log: Logger): Promise<void> {
+  installRuntime(log, settings.telemetry);
+  const tracing = startTracing(settings.telemetry);
   const endpoint = await temporalEndpoint(settings, log);
   const db = connectDb(settings.databaseUrl, settings.dataDir);
   try {
@@ -32,9 +35,8 @@ export async function runParker(settings: Settings, log: Logger): Promise<void> 
     }
     await connection.close();
 
-    installRuntime(log);
     const workerConnection = await NativeConnection.connect({ address: endpoint.address });
-    const workers = await createWorkers({ connection: workerConnection, settings, db });
+    const workers = await createWorkers({ connection: workerConnection, settings, db, tracing });
     log.info(
       { taskQueue: settings.temporal.taskQueue, downloadDir: settings.downloadDir, maxDownloads: settings.maxDownloads },
       endpoint.devServer
@@ -45,6 +47,7 @@ export async function runParker(settings: Settings, log: Logger): Promise<void> 
     await workerConnection.close();
     log.info('Parker stopped');
   } finally {
+    await tracing.shutdown();
     await db.destroy();
     await endpoint.devServer?.stop();
   }

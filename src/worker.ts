@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import { createActivities } from './activities/index.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
@@ -9,18 +9,21 @@ import { AddressPolicy } from './http/address-policy.ts';
 import { setAddressPolicy } from './http/client.ts';
 import { createYtDlpDownloader } from './downloaders/ytdlp.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
-import { installRuntime } from './telemetry/runtime-logging.ts';
 import { createLogger } from './log.ts';
 import { downloadTaskQueueFor, hostTaskQueueFor } from './shared/names.ts';
 import { createFeedSource } from './sources/feed.ts';
 import { createYoutubeSource } from './sources/youtube.ts';
 import { createYtDlpSource } from './sources/ytdlp.ts';
+import { tracingWorkerOptions, WORKFLOW_INTERCEPTOR_MODULES } from './telemetry/interceptors.ts';
+import { activityMetrics } from './telemetry/metrics.ts';
+import { installRuntime } from './telemetry/runtime.ts';
+import { startTracing, type Tracing } from './telemetry/tracing.ts';
 import { temporalEndpoint } from './temporal/connect.ts';
 import { MEDIA_TRANSFER } from './workflows/policies.ts';
 import { checkYtDlp } from './ytdlp/version.ts';
 
-// The composition root of the worker: settings → yt-dlp check → database, sources,
-// downloaders → activities → three Temporal workers on one connection:
+// The composition root of the worker: settings → telemetry → yt-dlp check → database,
+// sources, downloaders → activities → three Temporal workers on one connection:
 //  - `<queue>` runs the workflows and the short activities (listing, database);
 //  - `<queue>-downloads`, shared by all workers, hands each transfer to a host;
 //  - `<queue>-host-<host id>`, this worker's own, runs the transfers pinned to it and
@@ -34,11 +37,16 @@ export interface WorkerDeps {
   connection: NativeConnection;
   settings: Settings;
   db: Db;
-  /** A prebuilt workflow bundle (tests build it once); otherwise the worker bundles src/workflows. */
+  tracing: Tracing;
+  /**
+   * A prebuilt workflow bundle (tests build it once, with WORKFLOW_INTERCEPTOR_MODULES);
+   * otherwise the worker bundles src/workflows.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-export async function createWorkers({ connection, settings, db, workflowBundle }: WorkerDeps): Promise<Worker[]> {
+/** Builds the workers; the Temporal runtime must be installed already (installRuntime). */
+export async function createWorkers({ connection, settings, db, tracing, workflowBundle }: WorkerDeps): Promise<Worker[]> {
   // Refuse to start with a missing or vulnerable yt-dlp rather than fail every download later.
   await checkYtDlp(settings.ytdlp.path, { allowOutdated: settings.ytdlp.allowOutdated });
   const binary = settings.ytdlp.path;
@@ -56,14 +64,19 @@ export async function createWorkers({ connection, settings, db, workflowBundle }
     ],
     downloadDir: settings.downloadDir,
     host,
+    metrics: activityMetrics(Runtime.instance().metricMeter),
   });
-  const common = { connection, namespace: settings.temporal.namespace };
+  const traced = tracingWorkerOptions(tracing);
+  const common = { connection, namespace: settings.temporal.namespace, ...traced };
   const main = await Worker.create({
     ...common,
     taskQueue: settings.temporal.taskQueue,
     ...(workflowBundle
       ? { workflowBundle }
-      : { workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)) }),
+      : {
+          workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
+          interceptors: { ...traced.interceptors, workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+        }),
     activities,
     maxConcurrentActivityTaskExecutions: MAIN_QUEUE_ACTIVITY_SLOTS,
   });
@@ -104,17 +117,19 @@ export async function runWorkers(workers: Worker[]): Promise<void> {
 async function main(): Promise<void> {
   const settings = loadSettings();
   const log = createLogger(settings.logLevel);
+  installRuntime(log, settings.telemetry);
+  const tracing = startTracing(settings.telemetry);
   const endpoint = await temporalEndpoint(settings, log);
   const db = connectDb(settings.databaseUrl, settings.dataDir);
   try {
     await migrate(db);
-    installRuntime(log);
     const connection = await NativeConnection.connect({ address: endpoint.address });
-    const workers = await createWorkers({ connection, settings, db });
+    const workers = await createWorkers({ connection, settings, db, tracing });
     log.info({ taskQueue: settings.temporal.taskQueue, maxDownloads: settings.maxDownloads }, 'worker running');
     await runWorkers(workers);
     await connection.close();
   } finally {
+    await tracing.shutdown();
     await db.destroy();
     await endpoint.devServer?.stop();
   }

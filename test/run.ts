@@ -7,11 +7,11 @@
 //    dropped at the end;
 //  - yt-dlp: scripts/ensure-ytdlp.sh (YTDLP_PATH, else the pinned version in .tools/ytdlp,
 //    installed from PyPI when missing);
-//  - the workflow code, bundled once and handed to every test worker.
+//  - the workflow code, bundled once (with the workflow interceptors the worker would
+//    bundle) and handed to every test worker.
 // A missing service fails the run with a message saying how to get it; nothing skips.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,16 +20,10 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../src/temporal/cli.ts';
 import { startDevServer } from '../src/temporal/dev-server.ts';
 import { connectDb, migrate } from '../src/db/connect.ts';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../src/telemetry/interceptors.ts';
+import { freePort } from './helpers/ports.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function testFiles(args: string[]): string[] {
   if (args.length > 0) return args;
@@ -93,6 +87,7 @@ async function main(): Promise<number> {
 
     const bundle = await bundleWorkflowCode({
       workflowsPath: path.join(root, 'src', 'workflows', 'index.ts'),
+      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
       logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
     });
     const bundlePath = path.join(scratch, 'workflow-bundle.js');

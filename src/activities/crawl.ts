@@ -1,9 +1,10 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db/connect.ts';
 import { getListingState, listUnfinished, recordListing, type RecordOutcome } from '../db/videos.ts';
 import { NotAFeedError } from '../errors.ts';
 import { sourcesFor, type ChannelSource } from '../sources/source.ts';
 import type { ChannelListing, CrawlInput, ListingResult, ListingState, PendingVideo } from '../shared/types.ts';
+import type { ActivityMetrics } from '../telemetry/metrics.ts';
 import { translatingErrors } from './failures.ts';
 
 // The crawl's I/O: list the channel, record what was listed, and hand back the videos
@@ -12,38 +13,57 @@ import { translatingErrors } from './failures.ts';
 export interface CrawlActivityDeps {
   db: Db;
   sources: readonly ChannelSource[];
+  metrics: ActivityMetrics;
 }
 
-export function createCrawlActivities({ db, sources }: CrawlActivityDeps) {
+/** The failure type a crawl error is counted under: bounded, unlike messages. */
+function failureReason(error: unknown): string {
+  if (error instanceof ApplicationFailure && error.type) return error.type;
+  return error instanceof Error ? error.name : 'Error';
+}
+
+export function createCrawlActivities({ db, sources, metrics }: CrawlActivityDeps) {
   return {
     /**
      * Fetches and parses the channel's listing, conditionally: `notModified` when the
      * channel's feed has not changed since the last recorded crawl.
      */
     async fetchListing(input: CrawlInput): Promise<ListingResult> {
-      return translatingErrors(async () => {
-        const state = await getListingState(db, input.channel);
-        const candidates = sourcesFor(sources, input.url);
-        for (const [index, source] of candidates.entries()) {
-          let result: ListingResult;
-          try {
-            result = await source.list({ url: input.url, signal: Context.current().cancellationSignal, state });
-          } catch (error) {
-            // A web page where a feed was expected: the next source (yt-dlp) may list it.
-            if (error instanceof NotAFeedError && index < candidates.length - 1) continue;
-            throw error;
+      const { log, cancellationSignal } = Context.current();
+      try {
+        return await translatingErrors(async () => {
+          const state = await getListingState(db, input.channel);
+          const candidates = sourcesFor(sources, input.url);
+          for (const [index, source] of candidates.entries()) {
+            let result: ListingResult;
+            try {
+              result = await source.list({ url: input.url, signal: cancellationSignal, state });
+            } catch (error) {
+              // A web page where a feed was expected: the next source (yt-dlp) may list it.
+              if (error instanceof NotAFeedError && index < candidates.length - 1) continue;
+              throw error;
+            }
+            if (result.status === 'notModified') {
+              metrics.feedsNotModified.add(1, { channel: input.channel });
+              log.info('channel not modified since its last recorded listing', { channel: input.channel, source: source.name });
+            } else {
+              log.info('channel listed', {
+                channel: input.channel,
+                source: source.name,
+                kind: result.listing.kind,
+                entries: result.listing.entries.length,
+              });
+            }
+            return result;
           }
-          Context.current().log.info('channel listed', {
-            channel: input.channel,
-            source: source.name,
-            ...(result.status === 'listed'
-              ? { kind: result.listing.kind, entries: result.listing.entries.length }
-              : { notModified: true }),
-          });
-          return result;
-        }
-        throw new Error(`no source could list ${input.url}`);
-      });
+          throw new Error(`no source could list ${input.url}`);
+        });
+      } catch (error) {
+        // Every failed attempt counts: a site that changed shows up at once, not after
+        // the retries ran out.
+        metrics.crawlErrors.add(1, { channel: input.channel, reason: failureReason(error) });
+        throw error;
+      }
     },
 
     /**
@@ -52,7 +72,16 @@ export function createCrawlActivities({ db, sources }: CrawlActivityDeps) {
      */
     async recordListing(input: { crawl: CrawlInput; listing: ChannelListing; state?: ListingState }): Promise<RecordOutcome> {
       const { crawl, listing } = input;
-      return recordListing(db, { name: crawl.channel, url: crawl.url }, listing, crawl.backfill, new Date(), input.state);
+      const outcome = await recordListing(db, { name: crawl.channel, url: crawl.url }, listing, crawl.backfill, new Date(), input.state);
+      const channel = crawl.channel;
+      if (outcome.discovered > 0) metrics.videosDiscovered.add(outcome.discovered, { channel });
+      if (outcome.skipped.backfillLimit > 0) {
+        metrics.videosSkipped.add(outcome.skipped.backfillLimit, { channel, reason: 'backfill_limit' });
+      }
+      if (outcome.skipped.notDownloadable > 0) {
+        metrics.videosSkipped.add(outcome.skipped.notDownloadable, { channel, reason: 'not_downloadable' });
+      }
+      return outcome;
     },
 
     /** Recorded videos of a channel that have no end yet, in pages after a row id. */

@@ -19,6 +19,7 @@ import type {
   DownloadSummary,
   DownloadTarget,
 } from '../shared/types.ts';
+import type { ActivityMetrics } from '../telemetry/metrics.ts';
 import { translatingErrors } from './failures.ts';
 
 // The download's I/O: decide where the file goes (any worker), pin the transfer to one
@@ -40,6 +41,17 @@ export interface DownloadActivityDeps {
   downloadDir: string;
   /** This worker's host, to which the transfers it claims are pinned. */
   host: DownloadHost;
+  metrics: ActivityMetrics;
+}
+
+/** Input of the media transfer. */
+export interface DownloadMediaInput {
+  target: DownloadTarget;
+  /** The channel's downloader settings (yt-dlp format, cookies file). */
+  options?: DownloadOptions;
+  /** For metrics and logs. */
+  channel: string;
+  videoId: string;
 }
 
 /** The resolved target, or the summary of a download that already finished. */
@@ -73,7 +85,7 @@ function local<T>(resolve: () => T): T {
   }
 }
 
-export function createDownloadActivities({ db, downloaders, downloadDir, host }: DownloadActivityDeps) {
+export function createDownloadActivities({ db, downloaders, downloadDir, host, metrics }: DownloadActivityDeps) {
   return {
     /** Reads the video's row, marks it downloading, and decides its file name. */
     async resolveDownload(input: DownloadInput): Promise<ResolveResult> {
@@ -114,12 +126,35 @@ export function createDownloadActivities({ db, downloaders, downloadDir, host }:
      * Streams the media into the part file, resuming what an earlier attempt left, and
      * heartbeats its progress. Cancellation and heartbeat timeouts abort the transfer.
      */
-    async downloadMedia(input: { target: DownloadTarget; options?: DownloadOptions }): Promise<DownloadedMedia> {
+    async downloadMedia(input: DownloadMediaInput): Promise<DownloadedMedia> {
       const context = Context.current();
+      const { channel, videoId } = input;
       const previous = context.info.heartbeatDetails as DownloadProgress | undefined;
-      if (previous) context.log.info('retrying download', { attempt: context.info.attempt, previous });
+      if (previous) context.log.info('retrying download', { channel, videoId, attempt: context.info.attempt, previous });
       const partPath = local(() => partPathFor(downloadDir, input.target));
-      const heartbeat = throttle((progress: DownloadProgress) => context.heartbeat(progress), PROGRESS_EVERY_MS);
+
+      // Bytes are counted as they arrive (a failed attempt's bytes were transferred too),
+      // in the same throttled beat as the heartbeat, and once more at the end.
+      let counted: number | undefined;
+      let received: number | undefined;
+      const countBytes = () => {
+        if (counted !== undefined && received !== undefined && received > counted) {
+          metrics.downloadedBytes.add(received - counted, { channel });
+        }
+        counted = received;
+      };
+      const report = throttle((progress: DownloadProgress) => {
+        countBytes();
+        context.heartbeat(progress);
+      }, PROGRESS_EVERY_MS);
+      const onProgress = (progress: DownloadProgress) => {
+        // The first report is where this attempt starts: resumed bytes are not new.
+        counted ??= progress.bytesDone;
+        received = progress.bytesDone;
+        report(progress);
+      };
+
+      metrics.downloadsInFlight.add(1, { channel });
       try {
         return await translatingErrors(
           () =>
@@ -127,13 +162,15 @@ export function createDownloadActivities({ db, downloaders, downloadDir, host }:
               url: input.target.mediaUrl,
               partPath,
               signal: context.cancellationSignal,
-              onProgress: heartbeat,
+              onProgress,
               options: input.options,
             }),
           context.info.attempt,
         );
       } finally {
-        heartbeat.cancel();
+        report.cancel();
+        countBytes();
+        metrics.downloadsInFlight.add(-1, { channel });
       }
     },
 
@@ -174,6 +211,12 @@ export function createDownloadActivities({ db, downloaders, downloadDir, host }:
           );
         }
         await markDownloaded(db, video, { filePath, bytes: media.bytes, sha256: media.sha256 });
+        Context.current().log.info('video downloaded', {
+          channel: video.channel,
+          videoId: video.externalId,
+          filePath,
+          bytes: media.bytes,
+        });
         return { status: 'downloaded', filePath, bytes: media.bytes, sha256: media.sha256 };
       });
     },
@@ -186,6 +229,11 @@ export function createDownloadActivities({ db, downloaders, downloadDir, host }:
     /** Records why a video could not be downloaded. */
     async markVideoFailed(input: { video: VideoKey; reason: string }): Promise<void> {
       await markFailed(db, input.video, input.reason);
+      Context.current().log.warn('video failed', {
+        channel: input.video.channel,
+        videoId: input.video.externalId,
+        reason: input.reason,
+      });
     },
   };
 }

@@ -50,6 +50,19 @@ const envSchema = z.object({
   YTDLP_PATH: z.string().trim().min(1).optional(),
   PARKER_ALLOW_OUTDATED_YTDLP: z.enum(['0', '1', 'true', 'false'], { error: 'PARKER_ALLOW_OUTDATED_YTDLP must be 1 or 0' }).optional(),
   YOUTUBE_BASE_URL: z.url({ protocol: /^https?$/, error: 'YOUTUBE_BASE_URL must be an http(s) URL' }).default(DEFAULT_YOUTUBE_BASE_URL),
+  PARKER_METRICS_PORT: z.coerce
+    .number({ error: 'PARKER_METRICS_PORT must be a port number' })
+    .int('PARKER_METRICS_PORT must be a port number')
+    .min(1, 'PARKER_METRICS_PORT must be between 1 and 65535')
+    .max(65535, 'PARKER_METRICS_PORT must be between 1 and 65535')
+    .optional(),
+  PARKER_METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[^/]/i, 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL (OTLP over HTTP, e.g. http://otel-collector:4318)')
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('parker'),
 });
 
 /** Where scripts/ensure-ytdlp.sh installs the pinned yt-dlp. */
@@ -90,6 +103,16 @@ export interface Settings {
   };
   /** Where YouTube is; a local server in tests. */
   youtubeBaseUrl: string;
+  telemetry: TelemetrySettings;
+}
+
+export interface TelemetrySettings {
+  /** Where Parker serves /metrics for Prometheus (Temporal's and Parker's own); unset: no endpoint. */
+  metrics?: { host: string; port: number };
+  /** Base URL of an OTLP/HTTP receiver (a collector): traces, and metrics when no Prometheus port is set. */
+  otlpEndpoint?: string;
+  /** service.name of the exported traces and metrics. */
+  serviceName: string;
 }
 
 /** Thrown when an environment variable has a value Parker cannot use. */
@@ -132,5 +155,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       allowOutdated: e.PARKER_ALLOW_OUTDATED_YTDLP === '1' || e.PARKER_ALLOW_OUTDATED_YTDLP === 'true',
     },
     youtubeBaseUrl: e.YOUTUBE_BASE_URL.replace(/\/+$/, ''),
+    telemetry: {
+      metrics: e.PARKER_METRICS_PORT === undefined ? undefined : { host: e.PARKER_METRICS_HOST, port: e.PARKER_METRICS_PORT },
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, ''),
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
   };
 }

@@ -106,6 +106,10 @@ function newestFirst(entries: ListedVideo[]): ListedVideo[] {
 export interface RecordOutcome {
   entries: number;
   new: number;
+  /** New entries recorded as `discovered`. */
+  discovered: number;
+  /** New entries recorded as `skipped`, by why. */
+  skipped: { backfillLimit: number; notDownloadable: number };
 }
 
 /**
@@ -132,16 +136,23 @@ export async function recordListing(
     );
     const firstCrawl = known.size === 0;
     let downloadable = 0;
+    const outcome: RecordOutcome = { entries: entries.length, new: 0, discovered: 0, skipped: { backfillLimit: 0, notDownloadable: 0 } };
     const rows = entries.map((entry) => {
+      const isNew = !known.has(entry.externalId);
       let status: VideoStatus = 'discovered';
       let reason: string | null = null;
       if (entry.skipReason) {
         status = 'skipped';
         reason = entry.skipReason;
-      } else if (firstCrawl && !known.has(entry.externalId) && downloadable++ >= backfill) {
+        if (isNew) outcome.skipped.notDownloadable++;
+      } else if (firstCrawl && isNew && downloadable++ >= backfill) {
         status = 'skipped';
         reason = `older than the newest ${backfill} on the channel's first crawl (backfill limit)`;
+        outcome.skipped.backfillLimit++;
+      } else if (isNew) {
+        outcome.discovered++;
       }
+      if (isNew) outcome.new++;
       return {
         channel: channel.name,
         external_id: entry.externalId,
@@ -174,7 +185,7 @@ export async function recordListing(
         listing_etag: state?.etag ?? null,
         listing_last_modified: state?.lastModified ?? null,
       });
-    return { entries: entries.length, new: entries.filter((entry) => !known.has(entry.externalId)).length };
+    return outcome;
   });
 }
 

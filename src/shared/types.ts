@@ -63,6 +63,19 @@ export interface ChannelListing {
   kind: string;
   title?: string;
   entries: ListedVideo[];
+  /**
+   * The channel answered that nothing changed since the listing whose validator the
+   * source sent (HTTP 304): `entries` is empty and nothing is to be recorded.
+   */
+  notModified?: boolean;
+  /** What identifies this version of the listing, for the next conditional request. */
+  validator?: ListingValidator;
+}
+
+/** HTTP validators of a listing: ETag and Last-Modified, as the server sent them. */
+export interface ListingValidator {
+  etag?: string;
+  lastModified?: string;
 }
 
 /**

@@ -1,7 +1,16 @@
-import { continueAsNew, ParentClosePolicy, proxyActivities, startChild, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import {
+  continueAsNew,
+  metricMeter,
+  ParentClosePolicy,
+  proxyActivities,
+  startChild,
+  workflowInfo,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CrawlActivities } from '../activities/crawl.ts';
 import type { CrawlInput, CrawlSummary, PendingVideo } from '../shared/types.ts';
+import { workflowMetrics } from '../telemetry/metrics.ts';
 import { DATABASE, LISTING } from './policies.ts';
 import { downloadVideo } from './download.ts';
 
@@ -12,6 +21,9 @@ const { recordListing, listUnfinishedVideos } = proxyActivities<CrawlActivities>
 export const PAGE_SIZE = 100;
 /** Pages per run before the crawl continues as new, keeping its history small. */
 export const PAGES_PER_RUN = 10;
+
+/** Set by the server on workflows a schedule starts: the time the schedule meant. */
+const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
 /** Where a crawl that continued as new picks up. */
 export interface CrawlCursor {
@@ -29,9 +41,16 @@ export interface CrawlCursor {
 export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Promise<CrawlSummary> {
   let summary: CrawlSummary;
   let afterId = 0;
+  // The workflow metric meter records nothing during replay, and every time here is the
+  // workflow's own deterministic clock.
+  const metrics = workflowMetrics(metricMeter);
   if (cursor) {
     ({ summary, afterId } = cursor);
   } else {
+    const scheduledAt = workflowInfo().typedSearchAttributes.get(SCHEDULED_START_TIME);
+    if (scheduledAt) {
+      metrics.scheduleLag.record(Math.max(0, Date.now() - scheduledAt.getTime()) / 1000, { channel: input.channel });
+    }
     const result = await fetchListing(input);
     if (result.status === 'notModified') {
       // 304: nothing new to record. Unfinished videos still get their downloads below.
@@ -45,7 +64,10 @@ export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Pro
   for (let page = 1; ; page++) {
     const pending = await listUnfinishedVideos({ channel: input.channel, afterId, limit: PAGE_SIZE });
     await Promise.all(pending.map((video) => startDownload(input, video, summary)));
-    if (pending.length < PAGE_SIZE) return summary;
+    if (pending.length < PAGE_SIZE) {
+      metrics.crawlDuration.record((Date.now() - workflowInfo().startTime.getTime()) / 1000, { channel: input.channel });
+      return summary;
+    }
     afterId = pending[pending.length - 1]!.id;
     if (page >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof crawlChannel>(input, { summary, afterId });

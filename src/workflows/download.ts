@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  metricMeter,
   proxyActivities,
   sleep,
   TimeoutFailure,
@@ -22,18 +23,44 @@ import {
   UPCOMING_MAX_WAITS,
   UPCOMING_RECHECK_MS,
 } from './policies.ts';
+import { workflowMetrics, type DownloadResultLabel } from '../telemetry/metrics.ts';
 
 const { resolveDownload, markVideoFailed } = proxyActivities<DownloadActivities>(FILE_AND_DATABASE);
 
 /** Hosts a download may be handed to in turn, when each one it was pinned to goes away. */
 export const MAX_HOST_CLAIMS = 20;
 
+/** The failure at the root of an activity failure. */
+function rootCause(error: ActivityFailure): Error {
+  let cause: Error = error;
+  while (cause.cause instanceof Error && cause instanceof ActivityFailure) cause = cause.cause;
+  return cause;
+}
+
 /** The message of the failure at the root of an activity failure: "…answered HTTP 404". */
 function reasonOf(error: ActivityFailure): string {
-  let cause: Error | undefined = error;
-  while (cause?.cause instanceof Error && cause instanceof ActivityFailure) cause = cause.cause;
+  const cause = rootCause(error);
   const attempts = cause instanceof ApplicationFailure && !cause.nonRetryable ? ' (retries exhausted)' : '';
-  return `${cause?.message ?? error.message}${attempts}`;
+  return `${cause.message}${attempts}`;
+}
+
+/** The failure's type name (MediaGone, NotMedia, …): a metric label from a bounded set. */
+function failureTypeOf(error: ActivityFailure): string {
+  const cause = rootCause(error);
+  if (cause instanceof ApplicationFailure) return cause.type ?? 'ApplicationFailure';
+  if (cause instanceof TimeoutFailure) return 'Timeout';
+  return cause.name;
+}
+
+/**
+ * Counts the end of a download and how long it took. The workflow metric meter records
+ * nothing while a history is replayed, and Date.now() is the workflow's own clock.
+ */
+function recordEnd(input: DownloadInput, result: DownloadResultLabel, reason = 'none'): void {
+  const metrics = workflowMetrics(metricMeter);
+  const seconds = (Date.now() - workflowInfo().startTime.getTime()) / 1000;
+  metrics.downloadsFinished.add(1, { channel: input.channel, result, reason });
+  metrics.downloadDuration.record(seconds, { channel: input.channel, result });
 }
 
 /** The host a transfer was pinned to did not pick it up in time: it is down or gone. */
@@ -97,7 +124,9 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
       const { transfer, files } = onHost(host);
       try {
         const media = await downloadWaitingForRelease(transfer.downloadMedia, input, target);
-        return await files.finalizeDownload({ video: input, target, media });
+        const summary = await files.finalizeDownload({ video: input, target, media });
+        recordEnd(input, 'downloaded');
+        return summary;
       } catch (error) {
         if (!hostWentAway(error) || claim >= MAX_HOST_CLAIMS) throw error;
       }
@@ -105,11 +134,13 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
   } catch (error) {
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(() => fail(input, 'download cancelled', target, host));
+      recordEnd(input, 'cancelled', 'Cancelled');
       throw error;
     }
     if (error instanceof ActivityFailure) {
       const reason = reasonOf(error);
       await fail(input, reason, target, host);
+      recordEnd(input, 'failed', failureTypeOf(error));
       throw ApplicationFailure.nonRetryable(`${input.channel}/${input.externalId}: ${reason}`, 'DownloadFailed');
     }
     throw error;
@@ -127,7 +158,12 @@ async function downloadWaitingForRelease(
 ): Promise<DownloadedMedia> {
   for (let waits = 0; ; waits++) {
     try {
-      return await downloadMedia({ target, ...(input.download ? { options: input.download } : {}) });
+      return await downloadMedia({
+        target,
+        channel: input.channel,
+        videoId: input.externalId,
+        ...(input.download ? { options: input.download } : {}),
+      });
     } catch (error) {
       const waitMs = upcomingWaitMs(error);
       if (waitMs === undefined || waits >= UPCOMING_MAX_WAITS) throw error;

@@ -4,11 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { defaultHostId, type Settings } from '../../src/config/settings.ts';
+import { defaultHostId, type Settings, type TelemetrySettings } from '../../src/config/settings.ts';
 import { connectDb, type Db } from '../../src/db/connect.ts';
 import { listVideos, UNFINISHED, type VideoRow } from '../../src/db/videos.ts';
 import { CRAWL_WORKFLOW } from '../../src/shared/names.ts';
 import type { CrawlInput, CrawlSummary } from '../../src/shared/types.ts';
+import { metricsExporter } from '../../src/telemetry/runtime.ts';
+import { startTracing, type Tracing } from '../../src/telemetry/tracing.ts';
 import { createWorkers, runWorkers } from '../../src/worker.ts';
 import { services } from './services.ts';
 import { DEFAULT_YOUTUBE_BASE_URL } from '../../src/sources/youtube-url.ts';
@@ -17,10 +19,16 @@ import { DEFAULT_YOUTUBE_BASE_URL } from '../../src/sources/youtube-url.ts';
 // queue and download folder, so test files can run side by side.
 
 let runtimeInstalled = false;
-/** Activity failures are the point of many tests; the SDK would log each one as a warning. */
-function quietRuntime(): void {
-  if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+
+/**
+ * Installs this test process's Temporal runtime (each test file runs in a process of its
+ * own), with the metrics exporter Parker would use for these settings. Quiet: activity
+ * failures are the point of many tests, and the SDK would log each one as a warning.
+ */
+export function installTestRuntime(telemetry: TelemetrySettings = { serviceName: 'parker-test' }): void {
+  if (runtimeInstalled) throw new Error('the Temporal runtime is installed already: install it before startParker');
+  const metrics = metricsExporter(telemetry);
+  Runtime.install({ logger: new DefaultLogger('ERROR'), ...(metrics ? { telemetryOptions: { metrics } } : {}) });
   runtimeInstalled = true;
 }
 
@@ -52,14 +60,20 @@ export function testSettings(scratch: string, overrides: Partial<Settings> = {})
     hostId: defaultHostId(overrides.downloadDir ?? path.join(scratch, 'downloads')),
     ytdlp: { path: services.ytdlp, allowOutdated: false },
     youtubeBaseUrl: DEFAULT_YOUTUBE_BASE_URL,
+    telemetry: { serviceName: 'parker-test' },
     ...overrides,
   };
 }
 
-export async function startParker(overrides: Partial<Settings> = {}): Promise<TestParker> {
-  quietRuntime();
+/**
+ * Starts a worker. `tracing` defaults to what the settings ask for (no endpoint: spans
+ * are made and dropped); the runtime is installed quietly unless the test did it first.
+ */
+export async function startParker(overrides: Partial<Settings> = {}, options: { tracing?: Tracing } = {}): Promise<TestParker> {
+  if (!runtimeInstalled) installTestRuntime();
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'parker-it-'));
   const settings = testSettings(scratch, overrides);
+  const tracing = options.tracing ?? startTracing(settings.telemetry);
   const db = connectDb(settings.databaseUrl, settings.dataDir);
   const address = settings.temporal.address!;
   const workerConnection = await NativeConnection.connect({ address });
@@ -67,6 +81,7 @@ export async function startParker(overrides: Partial<Settings> = {}): Promise<Te
     connection: workerConnection,
     settings,
     db,
+    tracing,
     workflowBundle: { codePath: services.workflowBundlePath },
   });
   const running = runWorkers(workers);
@@ -83,6 +98,7 @@ export async function startParker(overrides: Partial<Settings> = {}): Promise<Te
       await running;
       await workerConnection.close();
       await clientConnection.close();
+      if (!options.tracing) await tracing.shutdown();
       await db.destroy();
       rmSync(scratch, { recursive: true, force: true });
     },

@@ -33,6 +33,9 @@ export async function startWorkerProcess(settings: Settings, timeoutMs = 60_000)
       YTDLP_PATH: settings.ytdlp.path,
       PARKER_ALLOW_OUTDATED_YTDLP: settings.ytdlp.allowOutdated ? '1' : '0',
       YOUTUBE_BASE_URL: settings.youtubeBaseUrl,
+      PARKER_METRICS_PORT: settings.telemetry.metrics ? String(settings.telemetry.metrics.port) : '',
+      PARKER_METRICS_HOST: settings.telemetry.metrics?.host ?? '',
+      OTEL_EXPORTER_OTLP_ENDPOINT: settings.telemetry.otlpEndpoint ?? '',
     },
   });
   let output = '';

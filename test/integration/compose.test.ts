@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -110,9 +111,9 @@ describe('docker-compose.yml', () => {
     assert.ok(stdout.trim().length > 0, 'docker-compose config printed nothing');
   });
 
-  test('has the mysql, temporal, temporal-ui, parker-worker and parker-schedules services', async () => {
+  test('has the mysql, temporal, temporal-ui, parker-worker, parker-schedules and observability services', async () => {
     const names = Object.keys((await config()).services);
-    for (const name of ['mysql', 'temporal', 'temporal-ui', 'parker-worker', 'parker-schedules']) {
+    for (const name of ['mysql', 'temporal', 'temporal-ui', 'parker-worker', 'parker-schedules', 'otel-collector', 'prometheus', 'grafana']) {
       assert.ok(names.includes(name), `missing service ${name} (have: ${names.join(', ')})`);
     }
   });
@@ -126,7 +127,7 @@ describe('docker-compose.yml', () => {
         assert.equal(hostIp(port), '127.0.0.1', `${name} publishes ${JSON.stringify(port)} beyond 127.0.0.1`);
       }
     }
-    assert.ok(published >= 3, 'expected MySQL, Temporal and the Web UI to be published on 127.0.0.1');
+    assert.ok(published >= 5, 'expected MySQL, Temporal, the Web UI, Prometheus and Grafana to be published on 127.0.0.1');
   });
 
   test('temporal keeps its state in the mysql service', async () => {
@@ -166,4 +167,61 @@ describe('docker-compose.yml', () => {
     const readOnly = typeof mount === 'string' ? /:ro(,|$)/.test(mount) : mount.read_only === true;
     assert.ok(readOnly, 'channels.yaml should be mounted read-only');
   });
+
+  test('prometheus scrapes the metrics endpoint the worker serves', async () => {
+    const worker = envOf(await service('parker-worker'));
+    assert.match(worker.PARKER_METRICS_PORT ?? '', /^\d+$/, 'parker-worker needs PARKER_METRICS_PORT');
+    assert.equal(worker.PARKER_METRICS_HOST, '0.0.0.0', 'the worker must listen beyond its own loopback for prometheus');
+    const prometheus = await service('prometheus');
+    const mount = mountOf(prometheus, '/etc/prometheus/prometheus.yml');
+    const scrape = parse(await readFile(path.resolve(root, mount), 'utf8')) as {
+      scrape_configs: { static_configs: { targets: string[] }[] }[];
+    };
+    const targets = scrape.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets));
+    assert.ok(targets.includes(`parker-worker:${worker.PARKER_METRICS_PORT}`), `prometheus scrapes ${targets.join(', ')}`);
+  });
+
+  test('the worker sends traces to the collector, which receives OTLP/HTTP', async () => {
+    const worker = envOf(await service('parker-worker'));
+    const endpoint = new URL(worker.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://missing');
+    assert.equal(endpoint.hostname, 'otel-collector');
+    const collector = parse(await readFile(path.resolve(root, mountOf(await service('otel-collector'), '/etc/otelcol/config.yaml')), 'utf8')) as {
+      receivers: { otlp: { protocols: { http?: { endpoint?: string } } } };
+      service: { pipelines: { traces: { receivers: string[] } } };
+    };
+    assert.match(collector.receivers.otlp.protocols.http?.endpoint ?? '', new RegExp(`:${endpoint.port}$`));
+    assert.ok(collector.service.pipelines.traces.receivers.includes('otlp'));
+  });
+
+  test('grafana is provisioned with the prometheus data source and the dashboard in the repository', async () => {
+    const grafana = await service('grafana');
+    const provisioning = mountOf(grafana, '/etc/grafana/provisioning');
+    const datasources = parse(await readFile(path.resolve(root, provisioning, 'datasources/prometheus.yml'), 'utf8')) as {
+      datasources: { uid: string; url: string; type: string }[];
+    };
+    const [source] = datasources.datasources;
+    assert.equal(source?.type, 'prometheus');
+    assert.equal(new URL(source.url).hostname, 'prometheus');
+    const providers = parse(await readFile(path.resolve(root, provisioning, 'dashboards/parker.yml'), 'utf8')) as {
+      providers: { options: { path: string } }[];
+    };
+    const dashboards = mountOf(grafana, providers.providers[0]!.options.path);
+    const dashboard = JSON.parse(await readFile(path.resolve(root, dashboards, 'parker.json'), 'utf8')) as {
+      panels: { datasource?: { uid?: string } }[];
+    };
+    for (const panel of dashboard.panels) assert.equal(panel.datasource?.uid, source.uid, 'every panel uses the provisioned data source');
+  });
 });
+
+/** The host path a service mounts at a container path (relative to the project root). */
+function mountOf(svc: Service, target: string): string {
+  for (const volume of svc.volumes ?? []) {
+    if (typeof volume === 'string') {
+      const [source, at] = volume.split(':');
+      if (at === target && source) return source;
+    } else if (volume.target === target && volume.source) {
+      return volume.source;
+    }
+  }
+  assert.fail(`nothing is mounted at ${target}`);
+}

@@ -55,11 +55,11 @@ for (const store of stores) {
     test('recording is an upsert: unique per channel and external id, statuses kept, metadata refreshed', async () => {
       const ch = channel();
       const first = await recordListing(db, ch, listing([entry('a', 1), entry('b', 2)]), 10);
-      assert.deepEqual(first, { entries: 2, new: 2 });
+      assert.deepEqual(first, { entries: 2, new: 2, discovered: 2, skipped: { backfillLimit: 0, notDownloadable: 0 } });
       await markDownloaded(db, { channel: ch.name, externalId: 'a' }, { filePath: '/x/a.mp3', bytes: 5_000_000_000, sha256: 'f'.repeat(64) });
 
       const second = await recordListing(db, ch, listing([entry('a', 1, { title: 'Renamed' }), entry('b', 2), entry('c', 3)]), 10);
-      assert.deepEqual(second, { entries: 3, new: 1 });
+      assert.deepEqual(second, { entries: 3, new: 1, discovered: 1, skipped: { backfillLimit: 0, notDownloadable: 0 } });
       const videos = (await listVideos(db, ch.name)).sort((x, y) => x.externalId.localeCompare(y.externalId));
       assert.deepEqual(videos.map((v) => [v.externalId, v.status]), [['a', 'downloaded'], ['b', 'discovered'], ['c', 'discovered']]);
       assert.equal(videos[0]!.title, 'Renamed');
@@ -70,13 +70,19 @@ for (const store of stores) {
     test('the same id twice in one listing is recorded once', async () => {
       const ch = channel();
       const outcome = await recordListing(db, ch, listing([entry('dup', 2), entry('dup', 1), entry('other', 3)]), 10);
-      assert.deepEqual(outcome, { entries: 2, new: 2 });
+      assert.deepEqual(outcome, { entries: 2, new: 2, discovered: 2, skipped: { backfillLimit: 0, notDownloadable: 0 } });
       assert.equal((await listVideos(db, ch.name)).length, 2);
     });
 
     test('the backfill limit: newest N discovered, older skipped with the reason, only on the first crawl', async () => {
       const ch = channel();
-      await recordListing(db, ch, listing([entry('old', 1), entry('newest', 9), entry('middle', 5), entry('undated', 0, { publishedAt: undefined })]), 2);
+      const outcome = await recordListing(
+        db,
+        ch,
+        listing([entry('old', 1), entry('newest', 9), entry('middle', 5), entry('undated', 0, { publishedAt: undefined })]),
+        2,
+      );
+      assert.deepEqual(outcome, { entries: 4, new: 4, discovered: 2, skipped: { backfillLimit: 2, notDownloadable: 0 } });
       const byId = new Map((await listVideos(db, ch.name)).map((v) => [v.externalId, v]));
       assert.equal(byId.get('newest')!.status, 'discovered');
       assert.equal(byId.get('middle')!.status, 'discovered');
@@ -84,7 +90,8 @@ for (const store of stores) {
       assert.equal(byId.get('undated')!.status, 'skipped');
       assert.match(byId.get('old')!.reason!, /backfill/);
 
-      await recordListing(db, ch, listing([entry('later', 10)]), 0);
+      const later = await recordListing(db, ch, listing([entry('later', 10), entry('no-media', 11, { skipReason: 'no media link' })]), 0);
+      assert.deepEqual(later, { entries: 2, new: 2, discovered: 1, skipped: { backfillLimit: 0, notDownloadable: 1 } });
       assert.equal((await getVideo(db, { channel: ch.name, externalId: 'later' }))!.status, 'discovered');
     });
 

@@ -293,6 +293,7 @@ describe('loadSettings', () => {
     assert.equal(settings.downloadDir, path.resolve('downloads'));
     assert.equal(settings.configPath, path.resolve('channels.yaml'));
     assert.equal(settings.dataDir, path.resolve('data'));
+    assert.deepEqual(settings.telemetry, { metrics: undefined, otlpEndpoint: undefined, serviceName: 'parker' });
     for (const dir of [settings.downloadDir, settings.configPath, settings.dataDir]) assert.ok(path.isAbsolute(dir), dir);
   });
 
@@ -313,6 +314,10 @@ describe('loadSettings', () => {
       YTDLP_PATH: '/opt/yt-dlp/bin/yt-dlp',
       PARKER_ALLOW_OUTDATED_YTDLP: '1',
       YOUTUBE_BASE_URL: 'http://127.0.0.1:9000/',
+      PARKER_METRICS_PORT: '9464',
+      PARKER_METRICS_HOST: '0.0.0.0',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318/',
+      OTEL_SERVICE_NAME: 'parker-test',
     });
     assert.deepEqual(settings, {
       temporal: {
@@ -331,6 +336,11 @@ describe('loadSettings', () => {
       logLevel: 'debug',
       ytdlp: { path: '/opt/yt-dlp/bin/yt-dlp', allowOutdated: true },
       youtubeBaseUrl: 'http://127.0.0.1:9000',
+      telemetry: {
+        metrics: { host: '0.0.0.0', port: 9464 },
+        otlpEndpoint: 'http://otel-collector:4318',
+        serviceName: 'parker-test',
+      },
     });
     assert.ok(path.isAbsolute(settings.downloadDir));
   });
@@ -394,6 +404,28 @@ describe('loadSettings', () => {
 
   test('DATABASE_URL with surrounding white space is trimmed', () => {
     assert.equal(loadSettings({ DATABASE_URL: '  mysql://h/db  ' }).databaseUrl, 'mysql://h/db');
+  });
+
+  for (const port of ['0', '65536', 'http', '9464.5']) {
+    test(`PARKER_METRICS_PORT=${port} is a SettingsError naming the variable`, () => {
+      assert.throws(
+        () => loadSettings({ PARKER_METRICS_PORT: port }),
+        (error: unknown) => error instanceof SettingsError && /PARKER_METRICS_PORT/.test(error.message),
+      );
+    });
+  }
+
+  for (const endpoint of ['otel-collector:4318', 'grpc://otel-collector:4317', 'http://']) {
+    test(`OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint} is a SettingsError naming the variable`, () => {
+      assert.throws(
+        () => loadSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }),
+        (error: unknown) => error instanceof SettingsError && /OTEL_EXPORTER_OTLP_ENDPOINT/.test(error.message),
+      );
+    });
+  }
+
+  test('metrics bind to 127.0.0.1 unless PARKER_METRICS_HOST says otherwise', () => {
+    assert.deepEqual(loadSettings({ PARKER_METRICS_PORT: '9464' }).telemetry.metrics, { host: '127.0.0.1', port: 9464 });
   });
 
   test('an unknown LOG_LEVEL is a SettingsError naming the variable', () => {
