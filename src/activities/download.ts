@@ -194,21 +194,21 @@ export function createDownloadActivities({ db, downloaders, downloadDir, host, m
         const source = media.filePath ? local(() => partPathInside(downloadDir, media.filePath!)) : partPath;
         // A retry after a rename that happened but was not recorded finds the file in place.
         const partBytes = await sizeOf(source);
-        if (partBytes === media.bytes) {
-          try {
-            // The resume record goes first: once the rename is done, nothing may resume the part.
-            await rm(resumeRecordPath(partPath), { force: true });
-            await rename(source, filePath);
-            await rm(partWorkDir(partPath), { recursive: true, force: true });
-            await syncDirectory(path.dirname(filePath));
-          } catch (error) {
-            throw asStorageError(error, filePath);
-          }
-        } else if ((await sizeOf(filePath)) !== media.bytes) {
+        if (partBytes !== media.bytes && (await sizeOf(filePath)) !== media.bytes) {
           throw ApplicationFailure.nonRetryable(
             `${source} is missing or changed since it was downloaded (${partBytes ?? 'no'} bytes, expected ${media.bytes})`,
             FailureType.StorageError,
           );
+        }
+        try {
+          if (partBytes === media.bytes) await rename(source, filePath);
+          // Also on a retry whose rename already happened: a crash may have come between
+          // the rename and this cleanup, and nothing of the part may outlive the file.
+          await rm(resumeRecordPath(partPath), { force: true });
+          await rm(partWorkDir(partPath), { recursive: true, force: true });
+          await syncDirectory(path.dirname(filePath));
+        } catch (error) {
+          throw asStorageError(error, filePath);
         }
         await markDownloaded(db, video, { filePath, bytes: media.bytes, sha256: media.sha256 });
         Context.current().log.info('video downloaded', {
