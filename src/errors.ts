@@ -99,7 +99,7 @@ export class StorageError extends ParkerError {
   }
 }
 
-const STORAGE_CODES = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EDQUOT', 'ENOTDIR', 'EISDIR']);
+const STORAGE_CODES = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EDQUOT', 'ENOTDIR', 'EISDIR', 'ENAMETOOLONG']);
 
 /** Turns a file system error that no retry will fix into a StorageError; returns others as they are. */
 export function asStorageError(error: unknown, path: string): unknown {

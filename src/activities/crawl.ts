@@ -3,7 +3,7 @@ import type { Db } from '../db/connect.ts';
 import { getListingState, listUnfinished, recordListing, type RecordOutcome } from '../db/videos.ts';
 import { NotAFeedError } from '../errors.ts';
 import { sourcesFor, type ChannelSource } from '../sources/source.ts';
-import type { ChannelListing, CrawlInput, ListingResult, ListingState, PendingVideo } from '../shared/types.ts';
+import type { ChannelListing, CrawlInput, FetchedListing, ListingResult, ListingState, PendingVideo } from '../shared/types.ts';
 import type { ActivityMetrics } from '../telemetry/metrics.ts';
 import { translatingErrors } from './failures.ts';
 
@@ -16,6 +16,12 @@ export interface CrawlActivityDeps {
   metrics: ActivityMetrics;
 }
 
+/**
+ * Listings whose JSON is larger than this are recorded by the fetching activity instead of
+ * being returned: well under Temporal's 2 MB payload limit, and its 512 kB warning.
+ */
+export const MAX_LISTING_PAYLOAD_BYTES = 400 * 1024;
+
 /** The failure type a crawl error is counted under: bounded, unlike messages. */
 function failureReason(error: unknown): string {
   if (error instanceof ApplicationFailure && error.type) return error.type;
@@ -23,12 +29,27 @@ function failureReason(error: unknown): string {
 }
 
 export function createCrawlActivities({ db, sources, metrics }: CrawlActivityDeps) {
+  /** Upserts a listing and counts what it brought. */
+  async function record(crawl: CrawlInput, listing: ChannelListing, state?: ListingState): Promise<RecordOutcome> {
+    const outcome = await recordListing(db, { name: crawl.channel, url: crawl.url }, listing, crawl.backfill, new Date(), state);
+    const channel = crawl.channel;
+    if (outcome.discovered > 0) metrics.videosDiscovered.add(outcome.discovered, { channel });
+    if (outcome.skipped.backfillLimit > 0) {
+      metrics.videosSkipped.add(outcome.skipped.backfillLimit, { channel, reason: 'backfill_limit' });
+    }
+    if (outcome.skipped.notDownloadable > 0) {
+      metrics.videosSkipped.add(outcome.skipped.notDownloadable, { channel, reason: 'not_downloadable' });
+    }
+    return outcome;
+  }
+
   return {
     /**
      * Fetches and parses the channel's listing, conditionally: `notModified` when the
-     * channel's feed has not changed since the last recorded crawl.
+     * channel's feed has not changed since the last recorded crawl. A listing too large
+     * for the workflow's history is recorded here and only its counts returned.
      */
-    async fetchListing(input: CrawlInput): Promise<ListingResult> {
+    async fetchListing(input: CrawlInput): Promise<FetchedListing> {
       const { log, cancellationSignal } = Context.current();
       try {
         return await translatingErrors(async () => {
@@ -53,6 +74,10 @@ export function createCrawlActivities({ db, sources, metrics }: CrawlActivityDep
                 kind: result.listing.kind,
                 entries: result.listing.entries.length,
               });
+              if (Buffer.byteLength(JSON.stringify(result.listing)) > MAX_LISTING_PAYLOAD_BYTES) {
+                const outcome = await record(input, result.listing, result.state);
+                return { status: 'recorded', outcome: { entries: outcome.entries, new: outcome.new } };
+              }
             }
             return result;
           }
@@ -71,17 +96,7 @@ export function createCrawlActivities({ db, sources, metrics }: CrawlActivityDep
      * id) in the same transaction; a first crawl applies the backfill limit.
      */
     async recordListing(input: { crawl: CrawlInput; listing: ChannelListing; state?: ListingState }): Promise<RecordOutcome> {
-      const { crawl, listing } = input;
-      const outcome = await recordListing(db, { name: crawl.channel, url: crawl.url }, listing, crawl.backfill, new Date(), input.state);
-      const channel = crawl.channel;
-      if (outcome.discovered > 0) metrics.videosDiscovered.add(outcome.discovered, { channel });
-      if (outcome.skipped.backfillLimit > 0) {
-        metrics.videosSkipped.add(outcome.skipped.backfillLimit, { channel, reason: 'backfill_limit' });
-      }
-      if (outcome.skipped.notDownloadable > 0) {
-        metrics.videosSkipped.add(outcome.skipped.notDownloadable, { channel, reason: 'not_downloadable' });
-      }
-      return outcome;
+      return record(input.crawl, input.listing, input.state);
     },
 
     /** Recorded videos of a channel that have no end yet, in pages after a row id. */

@@ -59,12 +59,14 @@ export interface VideoFileName {
 
 /**
  * The file name without extension: `<YYYY-MM-DD> <title> [<id>]`. Room is kept for the
- * longest extension plus `.part`, so the part file also fits in 255 bytes.
+ * longest extension plus `.part.resume.json`, so the part file and its resume record fit too.
  */
 export function videoFileStem({ date, title, externalId }: VideoFileName): string {
   const day = date.toISOString().slice(0, 10);
   const id = safeIdPart(externalId); // at most 73 plain characters, unique per external id
-  const reserved = '.webm.part'.length; // the longest extension on the allow-list, then .part
+  // The longest extension on the allow-list, then the part file's resume record: every
+  // file Parker writes for the video must fit in 255 bytes, not only the final one.
+  const reserved = '.webm.part.resume.json'.length;
   const fixed = Buffer.byteLength(`${day}  [${id}]`) + reserved;
   const safeTitle = cleanNamePart(title, MAX_FILENAME_BYTES - fixed, 'untitled');
   return `${day} ${safeTitle} [${id}]`;

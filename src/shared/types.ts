@@ -96,6 +96,15 @@ export type ListingResult =
   | { status: 'listed'; listing: ChannelListing; state: ListingState }
   | { status: 'notModified' };
 
+/** What the crawl's fetch activity hands back: a source's result, or the counts of one it recorded. */
+export type FetchedListing =
+  | ListingResult
+  /**
+   * A listing too large to hand through the workflow's history (Temporal refuses payloads
+   * over 2 MB): the fetching activity recorded it itself, in the same upsert.
+   */
+  | { status: 'recorded'; outcome: { entries: number; new: number } };
+
 /** A recorded video that still needs a download workflow. */
 export interface PendingVideo {
   /** Database row id: a stable cursor when one crawl continues as new. */

@@ -55,6 +55,8 @@ export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Pro
     if (result.status === 'notModified') {
       // 304: nothing new to record. Unfinished videos still get their downloads below.
       summary = { entries: 0, new: 0, started: 0, alreadyRunning: 0, notModified: true };
+    } else if (result.status === 'recorded') {
+      summary = { ...result.outcome, started: 0, alreadyRunning: 0 };
     } else {
       const recorded = await recordListing({ crawl: input, listing: result.listing, state: result.state });
       summary = { entries: recorded.entries, new: recorded.new, started: 0, alreadyRunning: 0 };

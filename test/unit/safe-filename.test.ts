@@ -233,7 +233,7 @@ describe('videoFileStem', () => {
 
   test('a long title still uses most of the room', () => {
     const stem = videoFileStem({ date: DATE, title: 'a'.repeat(400), externalId: 'abc' });
-    assert.equal(bytes(`${stem}.webm.part`), MAX_FILENAME_BYTES);
+    assert.equal(bytes(`${stem}.webm.part.resume.json`), MAX_FILENAME_BYTES, 'the resume record is the longest name');
   });
 
   test('a long device-like title with .webm.part fits 255 bytes', () => {
