@@ -26,7 +26,7 @@ export async function runParker(settings: Settings, log: Logger): Promise<void> 
     await migrate(db);
     log.info(settings.databaseUrl ? 'database: MySQL from DATABASE_URL' : `database: ${sqlitePath(settings.dataDir)}`);
 
-    const connection = await Connection.connect({ address: endpoint.address });
+    const connection = await Connection.connect(endpoint.connection);
     const client = new Client({ connection, namespace: settings.temporal.namespace });
     if (existsSync(settings.configPath)) {
       await syncFromChannelList(client, await loadChannelList(settings.configPath), settings, log);
@@ -35,7 +35,7 @@ export async function runParker(settings: Settings, log: Logger): Promise<void> 
     }
     await connection.close();
 
-    const workerConnection = await NativeConnection.connect({ address: endpoint.address });
+    const workerConnection = await NativeConnection.connect(endpoint.connection);
     const workers = await createWorkers({ connection: workerConnection, settings, db, tracing });
     log.info(
       { taskQueue: settings.temporal.taskQueue, downloadDir: settings.downloadDir, maxDownloads: settings.maxDownloads },

@@ -6,6 +6,7 @@ import type { Logger } from './log.ts';
 import { createLogger } from './log.ts';
 import { syncSchedules, type SyncReport } from './schedules/sync.ts';
 import { EMBEDDED_ADDRESS } from './temporal/connect.ts';
+import { temporalConnectionOptions } from './temporal/connection-options.ts';
 
 // `npm run schedules`: make Temporal's schedules match channels.yaml. Broken channel
 // entries are reported and left out; every good one is still scheduled. Exits non-zero
@@ -42,7 +43,10 @@ async function main(): Promise<void> {
   const address = settings.temporal.address ?? EMBEDDED_ADDRESS;
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address, connectTimeout: 5_000 });
+    connection = await Connection.connect({
+      ...(await temporalConnectionOptions(settings.temporal, address)),
+      connectTimeout: 5_000,
+    });
   } catch (error) {
     throw new Error(
       `no Temporal server answers at ${address} (${(error as Error).message}); start Parker with \`npm start\` or set TEMPORAL_ADDRESS`,

@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   const db = connectDb(settings.databaseUrl, settings.dataDir);
   try {
     await migrate(db);
-    const connection = await NativeConnection.connect({ address: endpoint.address });
+    const connection = await NativeConnection.connect(endpoint.connection);
     const workers = await createWorkers({ connection, settings, db, tracing });
     log.info({ taskQueue: settings.temporal.taskQueue, maxDownloads: settings.maxDownloads }, 'worker running');
     await runWorkers(workers);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,13 @@ const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('parker'),
   TEMPORAL_CLI: z.string().trim().min(1).optional(),
+  TEMPORAL_TLS: z.enum(['0', '1', 'true', 'false'], { error: 'TEMPORAL_TLS must be 1 or 0' }).optional(),
+  TEMPORAL_TLS_CA: z.string().trim().min(1).optional(),
+  TEMPORAL_TLS_CERT: z.string().trim().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().trim().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().trim().min(1).optional(),
+  TEMPORAL_API_KEY: z.string().trim().min(1).optional(),
+  TEMPORAL_API_KEY_FILE: z.string().trim().min(1).optional(),
   DATABASE_URL: z
     .string()
     .trim()
@@ -76,6 +84,10 @@ export interface Settings {
     taskQueue: string;
     /** A temporal CLI binary to use instead of the project's own build. */
     cliPath?: string;
+    /** TLS to the frontend; mTLS when a client certificate is given. Unset: plain (a local server). */
+    tls?: TemporalTlsSettings;
+    /** API key (Temporal Cloud); from TEMPORAL_API_KEY or the file TEMPORAL_API_KEY_FILE. Never logged. */
+    apiKey?: string;
   };
   /** mysql://user:password@host:port/database; unset means the embedded SQLite file. */
   databaseUrl?: string;
@@ -106,6 +118,16 @@ export interface Settings {
   telemetry: TelemetrySettings;
 }
 
+export interface TemporalTlsSettings {
+  /** PEM file of the CA that signed the server's certificate; unset: the system's CAs. */
+  caPath?: string;
+  /** PEM files of this client's certificate and key, for mTLS. */
+  certPath?: string;
+  keyPath?: string;
+  /** The name the server's certificate carries, when it differs from the address's host. */
+  serverName?: string;
+}
+
 export interface TelemetrySettings {
   /** Where Parker serves /metrics for Prometheus (Temporal's and Parker's own); unset: no endpoint. */
   metrics?: { host: string; port: number };
@@ -118,6 +140,31 @@ export interface TelemetrySettings {
 /** Thrown when an environment variable has a value Parker cannot use. */
 export class SettingsError extends Error {
   override name = 'SettingsError';
+}
+
+function temporalTls(e: z.infer<typeof envSchema>): TemporalTlsSettings | undefined {
+  if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY)) {
+    throw new SettingsError('invalid environment: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (mTLS needs both)');
+  }
+  const wanted = e.TEMPORAL_TLS === '1' || e.TEMPORAL_TLS === 'true' || e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_CERT;
+  if (!wanted) return undefined;
+  return {
+    caPath: e.TEMPORAL_TLS_CA && path.resolve(e.TEMPORAL_TLS_CA),
+    certPath: e.TEMPORAL_TLS_CERT && path.resolve(e.TEMPORAL_TLS_CERT),
+    keyPath: e.TEMPORAL_TLS_KEY && path.resolve(e.TEMPORAL_TLS_KEY),
+    serverName: e.TEMPORAL_TLS_SERVER_NAME,
+  };
+}
+
+/** A secret kept in a file (a Docker or Kubernetes secret): its content, trimmed. */
+function readSecret(variable: string, file: string): string {
+  try {
+    const secret = readFileSync(file, 'utf8').trim();
+    if (!secret) throw new Error('the file is empty');
+    return secret;
+  } catch (error) {
+    throw new SettingsError(`invalid environment: ${variable}: cannot read ${file}: ${(error as Error).message}`);
+  }
 }
 
 /** `<hostname>-<hash of the download folder>`: stable across restarts, distinct per folder. */
@@ -141,6 +188,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       cliPath: e.TEMPORAL_CLI,
+      tls: temporalTls(e),
+      apiKey: e.TEMPORAL_API_KEY ?? (e.TEMPORAL_API_KEY_FILE ? readSecret('TEMPORAL_API_KEY_FILE', e.TEMPORAL_API_KEY_FILE) : undefined),
     },
     databaseUrl: e.DATABASE_URL,
     downloadDir: path.resolve(e.DOWNLOAD_DIR),

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Settings } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
 import { ensureTemporalCli } from './cli.ts';
+import { temporalConnectionOptions, type TemporalConnectionOptions } from './connection-options.ts';
 import { startDevServer, type DevServer } from './dev-server.ts';
 
 // Where Parker finds Temporal: TEMPORAL_ADDRESS when set; otherwise a dev server that
@@ -15,10 +16,15 @@ export interface TemporalEndpoint {
   address: string;
   /** The dev server Parker started, to stop on exit; undefined for a configured server. */
   devServer?: DevServer;
+  /** What client and worker connections pass: the address, with TLS and API key when configured. */
+  connection: TemporalConnectionOptions;
 }
 
 export async function temporalEndpoint(settings: Settings, log: Logger): Promise<TemporalEndpoint> {
-  if (settings.temporal.address) return { address: settings.temporal.address };
+  if (settings.temporal.address) {
+    const address = settings.temporal.address;
+    return { address, connection: await temporalConnectionOptions(settings.temporal, address) };
+  }
   log.info('TEMPORAL_ADDRESS is not set: starting a local Temporal dev server');
   const devServer = await startDevServer({
     cliPath: await ensureTemporalCli(settings.temporal.cliPath),
@@ -31,5 +37,6 @@ export async function temporalEndpoint(settings: Settings, log: Logger): Promise
     { address: devServer.address, webUi: devServer.uiUrl },
     `Temporal dev server running at ${devServer.address}; Web UI at ${devServer.uiUrl}`,
   );
-  return { address: devServer.address, devServer };
+  // Parker's own dev server listens on loopback without TLS.
+  return { address: devServer.address, devServer, connection: { address: devServer.address } };
 }

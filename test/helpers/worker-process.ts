@@ -15,7 +15,11 @@ export interface WorkerProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-export async function startWorkerProcess(settings: Settings, timeoutMs = 60_000): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  settings: Settings,
+  timeoutMs = 60_000,
+  extraEnv: Record<string, string> = {},
+): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'worker.ts')], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import {
   ChannelFileError,
   DEFAULT_BACKFILL,
@@ -325,6 +327,8 @@ describe('loadSettings', () => {
         namespace: 'media',
         taskQueue: 'parker-2',
         cliPath: '/usr/local/bin/temporal',
+        tls: undefined,
+        apiKey: undefined,
       },
       databaseUrl: 'mysql://parker:secret@db:3306/parker',
       downloadDir: path.resolve('relative/videos'),
@@ -499,4 +503,35 @@ test('channels.example.yaml parses without a problem', async () => {
   const list = await loadChannelList(path.resolve('channels.example.yaml'));
   assert.deepEqual(list.problems, []);
   assert.ok(list.channels.some((channel) => channel.download?.format), 'it shows a per-channel format');
+});
+
+describe('loadSettings: Temporal TLS and API key', () => {
+  test('no TLS unless asked for; a CA or a client certificate turns it on', () => {
+    assert.equal(loadSettings({}).temporal.tls, undefined);
+    assert.deepEqual(loadSettings({ TEMPORAL_TLS: '1' }).temporal.tls, {
+      caPath: undefined,
+      certPath: undefined,
+      keyPath: undefined,
+      serverName: undefined,
+    });
+    const tls = loadSettings({ TEMPORAL_TLS_CERT: 'c.pem', TEMPORAL_TLS_KEY: 'k.pem', TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' }).temporal.tls;
+    assert.equal(tls?.certPath, path.resolve('c.pem'));
+    assert.equal(tls?.keyPath, path.resolve('k.pem'));
+    assert.equal(tls?.serverName, 'temporal.internal');
+  });
+
+  test('a client certificate without its key (or the reverse) is refused, naming both variables', () => {
+    assert.throws(() => loadSettings({ TEMPORAL_TLS_CERT: 'c.pem' }), /TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together/);
+    assert.throws(() => loadSettings({ TEMPORAL_TLS_KEY: 'k.pem' }), /TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together/);
+  });
+
+  test('the API key comes from the environment or from a file, and a missing file is named', () => {
+    assert.equal(loadSettings({ TEMPORAL_API_KEY: 'secret-1' }).temporal.apiKey, 'secret-1');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'parker-key-'));
+    const file = path.join(dir, 'api-key');
+    writeFileSync(file, 'secret-2\n');
+    assert.equal(loadSettings({ TEMPORAL_API_KEY_FILE: file }).temporal.apiKey, 'secret-2');
+    assert.throws(() => loadSettings({ TEMPORAL_API_KEY_FILE: path.join(dir, 'missing') }), /TEMPORAL_API_KEY_FILE: cannot read .*missing/);
+    rmSync(dir, { recursive: true, force: true });
+  });
 });
