@@ -30,7 +30,14 @@ ENV NODE_ENV=production \
     DOWNLOAD_DIR=/downloads \
     PARKER_DATA_DIR=/app/data \
     PARKER_CONFIG=/app/channels.yaml
+# ffmpeg merges the video and audio formats yt-dlp fetches; python3-venv holds yt-dlp.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg python3 python3-venv ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
+# The pinned yt-dlp from PyPI, in the same place the worker looks for it in development.
+COPY scripts/ensure-ytdlp.sh scripts/ytdlp-requirements.txt ./scripts/
+RUN scripts/ensure-ytdlp.sh
 COPY --from=build /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src

@@ -208,4 +208,17 @@ describe('yt-dlp downloader, stand-in for what yt-dlp will not do on loopback', 
     assert.equal(await readFile(`${log}.cookies-seen`, 'utf8'), await readFile(cookies, 'utf8'));
     assert.equal(existsSync(copy), false, 'the copy is removed afterwards');
   });
+
+  test('a URL that starts with "-" reaches yt-dlp as a URL, never as an option', async () => {
+    const log = path.join(scratch, 'dash-args');
+    process.env.FAKE_YTDLP_MODE = 'error';
+    process.env.FAKE_YTDLP_LOG = log;
+    process.env.FAKE_YTDLP_ERROR = 'ERROR: Unsupported URL: --exec=touch /tmp/parker-pwned';
+    const { job: j } = job('--exec=touch /tmp/parker-pwned');
+    await assert.rejects(fake().download(j));
+    const args = (await readFile(`${log}.args`, 'utf8')).trim().split('\n');
+    assert.deepEqual(args.slice(-2), ['--', '--exec=touch /tmp/parker-pwned']);
+    assert.equal(args.filter((arg) => arg.startsWith('--exec')).length, 1, 'only as the argument after --');
+    assert.equal(existsSync('/tmp/parker-pwned'), false);
+  });
 });
