@@ -1,22 +1,14 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.ts';
+import { freePort } from './ports.ts';
 import { services } from './services.ts';
 
 // Services of a test's own, for tests that stop and restart them: the shared ones
 // serve the other test files running alongside.
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A Temporal dev server with a database file, that can be stopped and started again. */
 export class OwnTemporal {
