@@ -4,6 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { loadChannelList } from './config/channels.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
 import { connectDb, migrate, sqlitePath } from './db/connect.ts';
+import { ensureYtDlp } from './ytdlp/install.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
 import { createLogger, type Logger } from './log.ts';
 import { syncFromChannelList } from './schedule.ts';
@@ -20,6 +21,7 @@ import { createWorkers, runWorkers } from './worker.ts';
 export async function runParker(settings: Settings, log: Logger): Promise<void> {
   installRuntime(log, settings.telemetry);
   const tracing = startTracing(settings.telemetry);
+  await ensureYtDlp(settings.ytdlp.path);
   const endpoint = await temporalEndpoint(settings, log);
   const db = connectDb(settings.databaseUrl, settings.dataDir);
   try {

@@ -8,6 +8,7 @@ import { createHttpDownloader } from './downloaders/http.ts';
 import { AddressPolicy } from './http/address-policy.ts';
 import { setAddressPolicy } from './http/client.ts';
 import { createYtDlpDownloader } from './downloaders/ytdlp.ts';
+import { ensureYtDlp } from './ytdlp/install.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
 import { createLogger } from './log.ts';
 import { downloadTaskQueueFor, hostTaskQueueFor } from './shared/names.ts';
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
   const log = createLogger(settings.logLevel);
   installRuntime(log, settings.telemetry);
   const tracing = startTracing(settings.telemetry);
+  await ensureYtDlp(settings.ytdlp.path);
   const endpoint = await temporalEndpoint(settings, log);
   const db = connectDb(settings.databaseUrl, settings.dataDir);
   try {
