@@ -23,7 +23,7 @@ export async function runParker(settings: Settings, log: Logger): Promise<void> 
   const tracing = startTracing(settings.telemetry);
   await ensureYtDlp(settings.ytdlp.path);
   const endpoint = await temporalEndpoint(settings, log);
-  const db = connectDb(settings.databaseUrl, settings.dataDir);
+  const db = connectDb(settings.databaseUrl, settings.dataDir, log);
   try {
     await migrate(db);
     log.info(settings.databaseUrl ? 'database: MySQL from DATABASE_URL' : `database: ${sqlitePath(settings.dataDir)}`);

@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   const tracing = startTracing(settings.telemetry);
   await ensureYtDlp(settings.ytdlp.path);
   const endpoint = await temporalEndpoint(settings, log);
-  const db = connectDb(settings.databaseUrl, settings.dataDir);
+  const db = connectDb(settings.databaseUrl, settings.dataDir, log);
   try {
     await migrate(db);
     const connection = await NativeConnection.connect(endpoint.connection);

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
 import { migrationSource } from './migrations/index.ts';
+import type { Logger } from '../log.ts';
 
 // The metadata store: MySQL (or MariaDB) in production and in the tests, or an embedded
 // SQLite file when DATABASE_URL is unset, so `npm start` needs no database server.
@@ -13,9 +14,21 @@ export function sqlitePath(dataDir: string): string {
   return path.join(dataDir, 'parker.sqlite');
 }
 
-export function connectDb(databaseUrl: string | undefined, dataDir: string): Db {
+/** knex's own warnings (a lost connection, a failed acquire) into Parker's log stream. */
+function knexLog(log: Logger | undefined): Knex.Config['log'] {
+  if (!log) return undefined;
+  return {
+    warn: (message: unknown) => log.warn({ component: 'knex' }, String(message)),
+    error: (message: unknown) => log.error({ component: 'knex' }, String(message)),
+    deprecate: (method: unknown, alternative: unknown) => log.warn({ component: 'knex' }, `${method} is deprecated: use ${alternative}`),
+    debug: (message: unknown) => log.debug({ component: 'knex' }, String(message)),
+  };
+}
+
+export function connectDb(databaseUrl: string | undefined, dataDir: string, log?: Logger): Db {
   if (databaseUrl) {
     return knex({
+      log: knexLog(log),
       client: 'mysql2',
       connection: {
         uri: databaseUrl,
@@ -30,6 +43,7 @@ export function connectDb(databaseUrl: string | undefined, dataDir: string): Db 
   const filename = sqlitePath(dataDir);
   mkdirSync(path.dirname(filename), { recursive: true });
   return knex({
+    log: knexLog(log),
     client: 'better-sqlite3',
     connection: { filename },
     useNullAsDefault: true,
