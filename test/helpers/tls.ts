@@ -52,9 +52,17 @@ export async function makePki(dir: string): Promise<TestPki> {
 }
 
 /** Terminates mTLS on a free port of 127.0.0.1 and forwards the bytes to `upstream`. */
-export async function startMtlsFront(pki: TestPki, upstream: string): Promise<{ address: string; close(): Promise<void> }> {
+export interface MtlsFront {
+  address: string;
+  /** Connections that passed the client-certificate check. */
+  authorized(): number;
+  close(): Promise<void>;
+}
+
+export async function startMtlsFront(pki: TestPki, upstream: string): Promise<MtlsFront> {
   const [host, port] = upstream.split(':');
   const sockets = new Set<Socket>();
+  let authorized = 0;
   const server: Server = createTlsServer(
     {
       key: readFileSync(pki.serverKey),
@@ -65,6 +73,7 @@ export async function startMtlsFront(pki: TestPki, upstream: string): Promise<{ 
       ALPNProtocols: ['h2'],
     },
     (client) => {
+      if (client.authorized) authorized++;
       const server = netConnect(Number(port), host!);
       for (const socket of [client, server]) {
         sockets.add(socket);
@@ -82,6 +91,7 @@ export async function startMtlsFront(pki: TestPki, upstream: string): Promise<{ 
   const { port: bound } = server.address() as { port: number };
   return {
     address: `127.0.0.1:${bound}`,
+    authorized: () => authorized,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));

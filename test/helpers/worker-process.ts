@@ -40,6 +40,7 @@ export async function startWorkerProcess(
       PARKER_METRICS_PORT: settings.telemetry.metrics ? String(settings.telemetry.metrics.port) : '',
       PARKER_METRICS_HOST: settings.telemetry.metrics?.host ?? '',
       OTEL_EXPORTER_OTLP_ENDPOINT: settings.telemetry.otlpEndpoint ?? '',
+      ...extraEnv,
     },
   });
   let output = '';

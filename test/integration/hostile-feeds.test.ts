@@ -23,7 +23,7 @@ after(async () => {
   await server?.close();
 });
 
-function episode(channel: string, guid: string, title: string, day: number, mediaPath: string): FeedItem {
+function episode(guid: string, title: string, day: number, mediaPath: string): FeedItem {
   return { guid, title, mediaUrl: server.url(mediaPath), publishedAt: new Date(Date.UTC(2025, 0, day)) };
 }
 
@@ -45,7 +45,7 @@ describe('hostile feeds', () => {
     const mediaPath = `/${channel}/one.mp3`;
     server.setMedia(mediaPath, { body: mediaBytes(2000), contentType: 'audio/mpeg' });
     const items = Array.from({ length: 10_000 }, (_, i) =>
-      episode(channel, `${channel}-${i}`, `Episode ${i} with a title long enough to weigh something in JSON`, 1 + (i % 300), mediaPath),
+      episode(`${channel}-${i}`, `Episode ${i} with a title long enough to weigh something in JSON`, 1 + (i % 300), mediaPath),
     );
     server.setFeed(`/${channel}/feed.xml`, rssFeed(channel, items));
     const summary = await runCrawl(parker, { channel, url: server.url(`/${channel}/feed.xml`), backfill: 5 });
@@ -121,7 +121,7 @@ describe('hostile feeds', () => {
     const items = hostile.map(([title, guid], i) => {
       const mediaPath = `/${channel}/m${i}.mp3`;
       server.setMedia(mediaPath, { body, contentType: 'audio/mpeg' });
-      return episode(channel, guid!, title!, i + 1, mediaPath);
+      return episode(guid!, title!, i + 1, mediaPath);
     });
     server.setFeed(`/${channel}/feed.xml`, rssFeed(channel, items));
     await runCrawl(parker, { channel, url: server.url(`/${channel}/feed.xml`), backfill: 100 });

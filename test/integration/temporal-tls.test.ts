@@ -12,7 +12,7 @@ import { CRAWL_WORKFLOW, scheduleIdFor } from '../../src/shared/names.ts';
 import { podcastWithOneEpisode } from '../helpers/channels.ts';
 import { mediaBytes, settledVideos, sha256, testSettings, uniqueName } from '../helpers/parker.ts';
 import { services } from '../helpers/services.ts';
-import { makePki, startMtlsFront, type TestPki } from '../helpers/tls.ts';
+import { makePki, startMtlsFront, type MtlsFront, type TestPki } from '../helpers/tls.ts';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
 
 // Temporal behind mTLS, as production runs it: the schedule sync and a worker connect
@@ -21,7 +21,7 @@ import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-proces
 const root = path.resolve(import.meta.dirname, '../..');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'parker-tls-'));
 let pki: TestPki;
-let front: { address: string; close(): Promise<void> };
+let front: MtlsFront;
 let plain: Connection;
 let db: Db;
 let server: FixtureServer;
@@ -64,7 +64,9 @@ async function syncSchedulesOver(env: Record<string, string>, channel: string, t
 describe('Temporal over mTLS', () => {
   test('the schedule sync connects with the CA, a client certificate and the server name', async () => {
     const channel = uniqueName('tls');
+    const before = front.authorized();
     await syncSchedulesOver(tlsEnv(), channel, uniqueName('tls-queue'));
+    assert.ok(front.authorized() > before, 'the sync went through the mTLS front');
     const description = await new Client({ connection: plain }).schedule.getHandle(scheduleIdFor(channel)).describe();
     assert.equal(description.scheduleId, scheduleIdFor(channel));
     await new Client({ connection: plain }).schedule.getHandle(scheduleIdFor(channel)).delete();
@@ -81,7 +83,9 @@ describe('Temporal over mTLS', () => {
 
   test('a worker connected over mTLS runs crawls and downloads', { timeout: 120_000 }, async () => {
     const settings = testSettings(scratch);
+    const before = front.authorized();
     worker = await startWorkerProcess(settings, 60_000, tlsEnv());
+    assert.ok(front.authorized() > before, 'the worker connected through the mTLS front');
     const body = mediaBytes(50_000);
     const episode = podcastWithOneEpisode(server, { body, contentType: 'audio/mpeg' });
     await new Client({ connection: plain }).workflow.execute(CRAWL_WORKFLOW, {
