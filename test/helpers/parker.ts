@@ -12,6 +12,8 @@ import type { CrawlInput, CrawlSummary } from '../../src/shared/types.ts';
 import { metricsExporter } from '../../src/telemetry/runtime.ts';
 import { startTracing, type Tracing } from '../../src/telemetry/tracing.ts';
 import { createWorkers, runWorkers } from '../../src/worker.ts';
+import { FixtureServer } from '../../src/fixture/server.ts';
+import { after } from 'node:test';
 import { services } from './services.ts';
 import { DEFAULT_YOUTUBE_BASE_URL } from '../../src/sources/youtube-url.ts';
 
@@ -138,4 +140,18 @@ export function mediaBytes(size: number): Buffer {
 
 export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * The fixture channel server and a Parker worker that the tests of one file share,
+ * started now (top-level await) and stopped after the file's tests.
+ */
+export async function fixtureAndParker(overrides: Partial<Settings> = {}): Promise<{ server: FixtureServer; parker: TestParker }> {
+  const server = await FixtureServer.start();
+  const parker = await startParker(overrides);
+  after(async () => {
+    await parker.stop();
+    await server.close();
+  });
+  return { server, parker };
 }

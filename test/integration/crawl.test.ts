@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { recordListing, listVideos } from '../../src/db/videos.ts';
-import { FixtureServer } from '../../src/fixture/server.ts';
 import { rssFeed, type FeedItem } from '../../src/fixture/feeds.ts';
-import { mediaBytes, runCrawl, settledVideos, sha256, startParker, uniqueName, type TestParker } from '../helpers/parker.ts';
+import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker, uniqueName } from '../helpers/parker.ts';
 
 // The crawl, end to end: a real feed over HTTP, real Temporal workflows, real MySQL rows
 // and real files. The fixture server counts what was fetched.
 
-let server: FixtureServer;
-let parker: TestParker;
-
-before(async () => {
-  server = await FixtureServer.start();
-  parker = await startParker();
-});
-after(async () => {
-  await parker?.stop();
-  await server?.close();
-});
+const { server, parker } = await fixtureAndParker();
 
 interface Channel {
   name: string;

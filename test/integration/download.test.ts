@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { FixtureServer } from '../../src/fixture/server.ts';
+import { describe, test } from 'node:test';
 import { podcastWithOneEpisode } from '../helpers/channels.ts';
-import { mediaBytes, runCrawl, settledVideos, sha256, startParker, type TestParker } from '../helpers/parker.ts';
+import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker } from '../helpers/parker.ts';
 
 // The download workflow against a server that misbehaves on purpose. Each test checks
 // the end state a user sees (row, file, bytes) and what the server was asked.
 
-let server: FixtureServer;
-let parker: TestParker;
-
-before(async () => {
-  server = await FixtureServer.start();
-  parker = await startParker();
-});
-after(async () => {
-  await parker?.stop();
-  await server?.close();
-});
+const { server, parker } = await fixtureAndParker();
 
 async function downloadOnce(episode: ReturnType<typeof podcastWithOneEpisode>) {
   await runCrawl(parker, episode.input);

@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { listVideos } from '../../src/db/videos.ts';
 import { rssFeed, type FeedItem } from '../../src/fixture/feeds.ts';
-import { FixtureServer } from '../../src/fixture/server.ts';
 import { MAX_FILENAME_BYTES } from '../../src/naming/safe-filename.ts';
-import { mediaBytes, runCrawl, settledVideos, sha256, startParker, uniqueName, type TestParker } from '../helpers/parker.ts';
+import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker, uniqueName } from '../helpers/parker.ts';
 
 // Feeds written to hurt: huge, endless, malformed, repetitive, and full of names that try
 // to escape the download folder. Each is handled without losing the good entries.
 
-let server: FixtureServer;
-let parker: TestParker;
-before(async () => {
-  server = await FixtureServer.start();
-  parker = await startParker();
-});
-after(async () => {
-  await parker?.stop();
-  await server?.close();
-});
+const { server, parker } = await fixtureAndParker();
 
 function episode(guid: string, title: string, day: number, mediaPath: string): FeedItem {
   return { guid, title, mediaUrl: server.url(mediaPath), publishedAt: new Date(Date.UTC(2025, 0, day)) };

@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { FixtureServer, type Fault } from '../../src/fixture/server.ts';
+import { describe, test } from 'node:test';
+import type { Fault } from '../../src/fixture/server.ts';
 import { podcastWithOneEpisode } from '../helpers/channels.ts';
-import { mediaBytes, runCrawl, settledVideos, sha256, startParker, type TestParker } from '../helpers/parker.ts';
+import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker } from '../helpers/parker.ts';
 
 // A server that breaks the transfer in every way we know of. Whatever it does, a video
 // marked downloaded holds exactly the server's file, and nothing else is left behind.
 
-let server: FixtureServer;
-let parker: TestParker;
-
-before(async () => {
-  server = await FixtureServer.start();
-  parker = await startParker();
-});
-after(async () => {
-  await parker?.stop();
-  await server?.close();
-});
+const { server, parker } = await fixtureAndParker();
 
 const SIZE = 256 * 1024;
 

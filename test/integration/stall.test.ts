@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import proto from '@temporalio/proto'; // CommonJS: its namespace comes as the default export
-import { FixtureServer } from '../../src/fixture/server.ts';
 import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
 import { podcastWithOneEpisode } from '../helpers/channels.ts';
-import { mediaBytes, runCrawl, settledVideos, sha256, startParker, type TestParker } from '../helpers/parker.ts';
+import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker } from '../helpers/parker.ts';
 
 // A server that accepts the connection and then says nothing. The transfer makes no
 // progress, so its heartbeat stops; Temporal times the attempt out and retries it, and
 // the same worker goes on downloading.
 
-let server: FixtureServer;
-let parker: TestParker;
-before(async () => {
-  server = await FixtureServer.start();
-  parker = await startParker();
-});
-after(async () => {
-  await parker?.stop();
-  await server?.close();
-});
+const { server, parker } = await fixtureAndParker();
 
 test('a silent server: the attempt times out through its heartbeat, is retried, and the worker stays healthy', { timeout: 120_000 }, async () => {
   const body = mediaBytes(100_000);

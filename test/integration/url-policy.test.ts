@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { FixtureServer } from '../../src/fixture/server.ts';
+import { describe, test } from 'node:test';
 import { AddressPolicy } from '../../src/http/address-policy.ts';
 import { httpGet, setAddressPolicy } from '../../src/http/client.ts';
 import { podcastWithOneEpisode } from '../helpers/channels.ts';
-import { mediaBytes, runCrawl, settledVideos, sha256, startParker, uniqueName, type TestParker } from '../helpers/parker.ts';
+import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker, uniqueName } from '../helpers/parker.ts';
 
 // Hostile URLs from feeds and redirects. The fixture server (on 127.0.0.1, the one
 // address these tests allow) redirects a media link somewhere Parker must not go.
 
-let server: FixtureServer;
-let parker: TestParker;
-
-before(async () => {
-  server = await FixtureServer.start();
-  parker = await startParker();
-});
-after(async () => {
-  await parker?.stop();
-  await server?.close();
-});
+const { server, parker } = await fixtureAndParker();
 
 /** An episode whose media link redirects to `location`; returns the settled video. */
 async function episodeRedirectingTo(location: (episodePath: string) => string) {
