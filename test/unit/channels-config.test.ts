@@ -503,6 +503,8 @@ test('channels.example.yaml parses without a problem', async () => {
   const list = await loadChannelList(path.resolve('channels.example.yaml'));
   assert.deepEqual(list.problems, []);
   assert.ok(list.channels.some((channel) => channel.download?.format), 'it shows a per-channel format');
+  assert.ok(list.channels.some((channel) => channel.rules?.minDurationSeconds && channel.rules.titleExclude), 'it shows filters');
+  assert.ok(list.channels.some((channel) => channel.rules?.shorts === false), 'it shows include');
 });
 
 describe('loadSettings: Temporal TLS and API key', () => {
