@@ -81,6 +81,12 @@ export class NotAFeedError extends InvalidFeedError {
   }
 }
 
+/** A crawl's rules (CrawlInput.rules) that cannot be applied: a bad regex, date or number. */
+export class InvalidRulesError extends ParkerError {
+  override name = 'InvalidRulesError';
+  readonly retryable = false;
+}
+
 /** A video without a link Parker can download, or whose type is not on the allow-list. */
 export class NoMediaError extends ParkerError {
   override name = 'NoMediaError';

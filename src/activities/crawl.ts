@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db/connect.ts';
 import { getListingState, listUnfinished, recordListing, type RecordOutcome } from '../db/videos.ts';
 import { NotAFeedError } from '../errors.ts';
+import { compileRules, filterListing } from '../rules/filters.ts';
 import { sourcesFor, type ChannelSource } from '../sources/source.ts';
 import type { ChannelListing, CrawlInput, FetchedListing, ListingResult, ListingState, PendingVideo } from '../shared/types.ts';
 import type { ActivityMetrics } from '../telemetry/metrics.ts';
@@ -29,14 +30,18 @@ function failureReason(error: unknown): string {
 }
 
 export function createCrawlActivities({ db, sources, metrics }: CrawlActivityDeps) {
-  /** Upserts a listing and counts what it brought. */
+  /** Applies the channel's rules, upserts the listing and counts what it brought. */
   async function record(crawl: CrawlInput, listing: ChannelListing, state?: ListingState): Promise<RecordOutcome> {
-    const outcome = await recordListing(db, { name: crawl.channel, url: crawl.url }, listing, crawl.backfill, new Date(), state);
+    const now = new Date();
+    // Relative ages (`published_after: 30d`) count back from this crawl.
+    const filtered = filterListing(listing.entries, compileRules(crawl.rules, now));
+    const outcome = await recordListing(db, { name: crawl.channel, url: crawl.url }, listing, crawl.backfill, now, state, filtered);
     const channel = crawl.channel;
     if (outcome.discovered > 0) metrics.videosDiscovered.add(outcome.discovered, { channel });
     if (outcome.skipped.backfillLimit > 0) {
       metrics.videosSkipped.add(outcome.skipped.backfillLimit, { channel, reason: 'backfill_limit' });
     }
+    if (outcome.skipped.filtered > 0) metrics.videosSkipped.add(outcome.skipped.filtered, { channel, reason: 'filtered' });
     if (outcome.skipped.notDownloadable > 0) {
       metrics.videosSkipped.add(outcome.skipped.notDownloadable, { channel, reason: 'not_downloadable' });
     }
@@ -96,7 +101,8 @@ export function createCrawlActivities({ db, sources, metrics }: CrawlActivityDep
      * id) in the same transaction; a first crawl applies the backfill limit.
      */
     async recordListing(input: { crawl: CrawlInput; listing: ChannelListing; state?: ListingState }): Promise<RecordOutcome> {
-      return record(input.crawl, input.listing, input.state);
+      // Broken rules (typed by hand into a crawl's input) fail the crawl at once, by name.
+      return translatingErrors(() => record(input.crawl, input.listing, input.state));
     },
 
     /** Recorded videos of a channel that have no end yet, in pages after a row id. */

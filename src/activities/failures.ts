@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import {
   HttpStatusError,
   InvalidFeedError,
+  InvalidRulesError,
   NoMediaError,
   NotMediaError,
   ParkerError,
@@ -25,6 +26,7 @@ function failureTypeOf(error: ParkerError): string {
   if (error instanceof NotMediaError) return FailureType.NotMedia;
   if (error instanceof NoMediaError) return FailureType.NoMedia;
   if (error instanceof InvalidFeedError) return FailureType.InvalidFeed;
+  if (error instanceof InvalidRulesError) return FailureType.InvalidRules;
   if (error instanceof StorageError) return FailureType.StorageError;
   if (error instanceof RefusedUrlError) return FailureType.RefusedUrl;
   if (error instanceof VideoUnavailableError) return FailureType.VideoUnavailable;

@@ -5,7 +5,9 @@ import { msToNumber } from '@temporalio/common/lib/time.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { expandBareChannelId } from '../sources/youtube-url.ts';
-import type { DownloadOptions } from '../shared/types.ts';
+import { compileTitlePattern, publishedAfterTime } from '../rules/filters.ts';
+import { parseLengthSeconds } from '../rules/durations.ts';
+import type { ChannelRules, DownloadOptions } from '../shared/types.ts';
 
 // channels.yaml: the list of channels Parker follows. Each channel entry is validated on
 // its own, so one bad entry is reported and left out while every good one is scheduled.
@@ -23,6 +25,53 @@ const interval = z.string().refine(
   { message: 'must be a duration between 1m and 30d, such as 15m, 2h or 1d' },
 );
 const backfill = z.number().int('must be a whole number').min(0, 'must be 0 or more');
+
+const titlePattern = z
+  .string()
+  .min(1, 'must not be empty')
+  .superRefine((pattern, context) => {
+    try {
+      compileTitlePattern(pattern);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: `not a valid regular expression: ${(error as Error).message}` });
+    }
+  });
+const length = z
+  .union([z.number(), z.string()], { error: 'must be a length such as 90 (seconds), 90s, 10m, 1h or 1:30:00' })
+  .refine((value) => parseLengthSeconds(value) !== undefined, {
+    message: 'must be a length such as 90 (seconds), 90s, 10m, 1h or 1:30:00',
+  })
+  .transform((value) => parseLengthSeconds(value)!);
+const publishedAfter = z.preprocess(
+  // An unquoted date that a YAML 1.1 reader turned into a Date means the same day.
+  (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : value),
+  z
+    .string({ error: 'must be a date such as 2024-01-01 or an age such as 30d' })
+    .refine((text) => publishedAfterTime(text, new Date()) !== undefined, {
+      message: 'must be a date such as 2024-01-01 or an age such as 30d',
+    }),
+);
+
+/** `filters:` in channels.yaml: which entries of a listing are downloaded. */
+const filtersSchema = z
+  .object({
+    title_include: titlePattern.optional(),
+    title_exclude: titlePattern.optional(),
+    min_duration: length.optional(),
+    max_duration: length.optional(),
+    published_after: publishedAfter.optional(),
+    max_items: z.number().int('must be a whole number').min(1, 'must be 1 or more').optional(),
+  })
+  .strict()
+  .refine(
+    (filters) =>
+      filters.min_duration === undefined || filters.max_duration === undefined || filters.min_duration <= filters.max_duration,
+    { message: 'must not be shorter than min_duration', path: ['max_duration'] },
+  );
+/** `include:` in channels.yaml: whether Shorts and live streams are downloaded (both by default). */
+const includeSchema = z.object({ shorts: z.boolean().optional(), live: z.boolean().optional() }).strict();
+type Filters = z.infer<typeof filtersSchema>;
+type Include = z.infer<typeof includeSchema>;
 
 const channelSchema = z
   .object({
@@ -43,13 +92,20 @@ const channelSchema = z
     format: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters').optional(),
     /** A Netscape cookies file yt-dlp sends (members-only, age-restricted videos). */
     cookies: z.string().trim().min(1, 'must be a file path').optional(),
+    filters: filtersSchema.optional(),
+    include: includeSchema.optional(),
   })
   .strict();
 
 const fileSchema = z
   .object({
     defaults: z
-      .object({ every: interval.default(DEFAULT_EVERY), backfill: backfill.default(DEFAULT_BACKFILL) })
+      .object({
+        every: interval.default(DEFAULT_EVERY),
+        backfill: backfill.default(DEFAULT_BACKFILL),
+        filters: filtersSchema.optional(),
+        include: includeSchema.optional(),
+      })
       .strict()
       .default({ every: DEFAULT_EVERY, backfill: DEFAULT_BACKFILL }),
     channels: z.array(z.unknown()).default([]),
@@ -65,6 +121,8 @@ export interface ChannelConfig {
   backfill: number;
   /** yt-dlp settings; absent when the channel sets none. */
   download?: DownloadOptions;
+  /** Filters and include rules, the defaults' merged with the channel's; absent when there are none. */
+  rules?: ChannelRules;
 }
 
 export interface ChannelConfigProblem {
@@ -83,6 +141,28 @@ export interface ChannelList {
 /** Thrown when the file as a whole cannot be used (missing, not YAML, wrong top level). */
 export class ChannelFileError extends Error {
   override name = 'ChannelFileError';
+}
+
+/**
+ * The crawl's rules from the defaults' and the channel's `filters:` and `include:`: a
+ * field the channel sets replaces the same field of the defaults. Undefined when none is set.
+ */
+function rulesFrom(defaults: { filters?: Filters; include?: Include }, channel: { filters?: Filters; include?: Include }): ChannelRules | undefined {
+  const filters = { ...defaults.filters, ...channel.filters };
+  const include = { ...defaults.include, ...channel.include };
+  const rules: ChannelRules = {
+    titleInclude: filters.title_include,
+    titleExclude: filters.title_exclude,
+    minDurationSeconds: filters.min_duration,
+    maxDurationSeconds: filters.max_duration,
+    publishedAfter: filters.published_after,
+    maxItems: filters.max_items,
+    shorts: include.shorts,
+    live: include.live,
+  };
+  // No key for what is not set: the schedule's stored input must compare equal to this.
+  const set = Object.entries(rules).filter(([, value]) => value !== undefined);
+  return set.length > 0 ? (Object.fromEntries(set) as ChannelRules) : undefined;
 }
 
 /** `30m` → 1 800 000; undefined for anything that is not a duration. */
@@ -138,6 +218,12 @@ export function parseChannelList(text: string, file: string): ChannelList {
     if (parsed.data.format) download.format = parsed.data.format;
     // Relative to the channel list, as a person reading the file would take it.
     if (parsed.data.cookies) download.cookies = path.resolve(path.dirname(file), parsed.data.cookies);
+    const rules = rulesFrom(defaults, parsed.data);
+    if (rules?.minDurationSeconds !== undefined && rules.maxDurationSeconds !== undefined && rules.minDurationSeconds > rules.maxDurationSeconds) {
+      // Each is fine on its own; one came from the defaults, the other from the channel.
+      problems.push({ channel: label, message: `${file}: channel "${name}": filters.max_duration: must not be shorter than min_duration` });
+      return;
+    }
     channels.push({
       name,
       url,
@@ -145,6 +231,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
       everyMs: parseInterval(every)!,
       backfill: parsed.data.backfill ?? defaults.backfill,
       ...(Object.keys(download).length > 0 ? { download } : {}),
+      ...(rules ? { rules } : {}),
     });
   });
   return { file, channels, problems };

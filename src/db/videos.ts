@@ -2,6 +2,7 @@ import type { Db } from './connect.ts';
 import { fromDbTime, toDbTime } from './connect.ts';
 import type { ChannelListing, ListedVideo, ListingState, PendingVideo } from '../shared/types.ts';
 import { videoWorkflowId } from '../naming/workflow-ids.ts';
+import { newestFirst, uniqueEntries } from '../rules/listing-order.ts';
 import type { VIDEO_STATUSES } from './migrations/001-create-channels-and-videos.ts';
 
 // Small typed queries over `channels` and `videos`. Every write is an upsert or a
@@ -89,33 +90,20 @@ export async function upsertChannel(
     .merge(['url', 'kind', 'title', 'updated_at']);
 }
 
-/** One entry per external id: feeds do repeat themselves. The first one wins. */
-function uniqueEntries(entries: ListedVideo[]): ListedVideo[] {
-  const seen = new Set<string>();
-  return entries.filter((entry) => !seen.has(entry.externalId) && seen.add(entry.externalId));
-}
-
-/** Newest first; entries without a date sort last, in feed order. */
-function newestFirst(entries: ListedVideo[]): ListedVideo[] {
-  return entries
-    .map((entry, index) => ({ entry, index, time: entry.publishedAt ? Date.parse(entry.publishedAt) : -Infinity }))
-    .sort((a, b) => b.time - a.time || a.index - b.index)
-    .map(({ entry }) => entry);
-}
-
 export interface RecordOutcome {
   entries: number;
   new: number;
   /** New entries recorded as `discovered`. */
   discovered: number;
   /** New entries recorded as `skipped`, by why. */
-  skipped: { backfillLimit: number; notDownloadable: number };
+  skipped: { backfillLimit: number; notDownloadable: number; filtered: number };
 }
 
 /**
  * Records a channel's listing. New entries become `discovered`, or `skipped` with the
- * reason when they cannot be downloaded or fall outside the backfill limit of a first
- * crawl. Known entries keep their status; their title and links are refreshed.
+ * reason when they cannot be downloaded, a channel rule skips them (`filtered`: reasons
+ * by external id, from src/rules/filters.ts), or they fall outside the backfill limit of
+ * a first crawl. Known entries keep their status; their title and links are refreshed.
  */
 export async function recordListing(
   db: Db,
@@ -124,6 +112,7 @@ export async function recordListing(
   backfill: number,
   now = new Date(),
   state?: ListingState,
+  filtered: ReadonlyMap<string, string> = new Map(),
 ): Promise<RecordOutcome> {
   const time = toDbTime(now);
   const entries = newestFirst(uniqueEntries(listing.entries));
@@ -136,7 +125,7 @@ export async function recordListing(
     );
     const firstCrawl = known.size === 0;
     let downloadable = 0;
-    const outcome: RecordOutcome = { entries: entries.length, new: 0, discovered: 0, skipped: { backfillLimit: 0, notDownloadable: 0 } };
+    const outcome: RecordOutcome = { entries: entries.length, new: 0, discovered: 0, skipped: { backfillLimit: 0, notDownloadable: 0, filtered: 0 } };
     const rows = entries.map((entry) => {
       const isNew = !known.has(entry.externalId);
       let status: VideoStatus = 'discovered';
@@ -145,6 +134,11 @@ export async function recordListing(
         status = 'skipped';
         reason = entry.skipReason;
         if (isNew) outcome.skipped.notDownloadable++;
+      } else if (filtered.has(entry.externalId)) {
+        // Only what the rules let through counts towards the backfill limit.
+        status = 'skipped';
+        reason = filtered.get(entry.externalId)!;
+        if (isNew) outcome.skipped.filtered++;
       } else if (firstCrawl && isNew && downloadable++ >= backfill) {
         status = 'skipped';
         reason = `older than the newest ${backfill} on the channel's first crawl (backfill limit)`;

@@ -41,7 +41,13 @@ interface DesiredSchedule {
 
 export function crawlInputFor(channel: ChannelConfig): CrawlInput {
   // No key for what the channel does not set: the schedule's stored args must compare equal.
-  return { channel: channel.name, url: channel.url, backfill: channel.backfill, ...(channel.download ? { download: channel.download } : {}) };
+  return {
+    channel: channel.name,
+    url: channel.url,
+    backfill: channel.backfill,
+    ...(channel.download ? { download: channel.download } : {}),
+    ...(channel.rules ? { rules: channel.rules } : {}),
+  };
 }
 
 function desiredSchedule(channel: ChannelConfig, taskQueue: string): DesiredSchedule {

@@ -10,6 +10,8 @@ export const FailureType = {
   NoMedia: 'NoMedia',
   /** A URL Parker will not fetch: not http(s), a refused address, a redirect loop. */
   RefusedUrl: 'RefusedUrl',
+  /** The crawl's filter rules are broken (typed by hand into a workflow's input): retrying will not fix them. */
+  InvalidRules: 'InvalidRules',
   /** The listing could not be parsed as a feed. */
   InvalidFeed: 'InvalidFeed',
   /** Any other client error (4xx) for a feed or media URL that retrying will not fix. */
@@ -34,6 +36,7 @@ export const PERMANENT_FAILURES: FailureTypeName[] = [
   FailureType.NotMedia,
   FailureType.NoMedia,
   FailureType.InvalidFeed,
+  FailureType.InvalidRules,
   FailureType.RefusedUrl,
   FailureType.HttpClientError,
   FailureType.StorageError,

@@ -14,6 +14,35 @@ export interface CrawlInput {
   backfill: number;
   /** The channel's downloader settings, handed to each download it starts. */
   download?: DownloadOptions;
+  /** Which entries to skip (filters, shorts, live streams); absent: every entry is downloadable. */
+  rules?: ChannelRules;
+}
+
+/**
+ * A channel's filters, as plain JSON (a person may type it into `temporal workflow start`).
+ * Every field is optional; an absent field filters nothing. channels.yaml's `filters:`
+ * and `include:` become this (src/config/channels.ts).
+ */
+export interface ChannelRules {
+  /** A regular expression (JavaScript syntax, matched case-insensitively) a title must match. */
+  titleInclude?: string;
+  /** A regular expression a title must not match. */
+  titleExclude?: string;
+  /** Entries shorter than this many seconds are skipped; entries of unknown length are not. */
+  minDurationSeconds?: number;
+  /** Entries longer than this many seconds are skipped; entries of unknown length are not. */
+  maxDurationSeconds?: number;
+  /**
+   * A date (`2024-01-01`, or an ISO timestamp) or an age counted back from the crawl
+   * (`30d`, `2w`, `12h`): older entries are skipped; entries without a date are not.
+   */
+  publishedAfter?: string;
+  /** Only the newest N entries of each listing (that pass the other rules) are downloadable. */
+  maxItems?: number;
+  /** `false`: skip Shorts. Default true. */
+  shorts?: boolean;
+  /** `false`: skip live streams (live, past and upcoming). Default true. */
+  live?: boolean;
 }
 
 /** What the crawl workflow returns, shown as its result in the Web UI. */

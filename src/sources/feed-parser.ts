@@ -1,6 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { ChannelListing, ListedVideo } from '../shared/types.ts';
 import { InvalidFeedError } from '../errors.ts';
+import { parseClockSeconds } from '../rules/durations.ts';
 
 // Turns RSS 2.0, Atom and YouTube's channel feed into a listing. Pure: no I/O.
 //
@@ -60,6 +61,19 @@ function httpUrl(value: string | undefined, base: string): string | undefined {
   }
 }
 
+/**
+ * An item's length in seconds: `<itunes:duration>` (seconds, MM:SS or HH:MM:SS), else
+ * media:content's `duration` attribute (seconds). Undefined when the feed does not say.
+ */
+function durationSeconds(item: Node, media: Node | undefined): number | undefined {
+  const written = text(item['itunes:duration']) ?? attr(media, 'duration');
+  return written === undefined ? undefined : parseClockSeconds(written);
+}
+
+function withDuration(seconds: number | undefined): { durationSeconds?: number } {
+  return seconds === undefined ? {} : { durationSeconds: seconds };
+}
+
 function title(value: unknown): string {
   return (text(value) ?? 'untitled').slice(0, MAX_TITLE_LENGTH);
 }
@@ -92,7 +106,13 @@ function parseRss(channel: Node, feedUrl: string): ChannelListing {
     if (!externalId) continue; // nothing identifies it: it could never be told apart from the next one
     entries.push(
       withMedia(
-        { externalId, title: title(item.title), url: link, publishedAt: isoDate(item.pubDate ?? item['dc:date']) },
+        {
+          externalId,
+          title: title(item.title),
+          url: link,
+          publishedAt: isoDate(item.pubDate ?? item['dc:date']),
+          ...withDuration(durationSeconds(item, media)),
+        },
         mediaUrl,
         attr(media, 'type'),
       ),

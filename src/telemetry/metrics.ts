@@ -38,7 +38,9 @@ export type SkipReasonLabel =
   /** Outside the newest `backfill` entries on a channel's first crawl. */
   | 'backfill_limit'
   /** The source said it cannot be downloaded (no media link, a kind Parker cannot fetch yet). */
-  | 'not_downloadable';
+  | 'not_downloadable'
+  /** A channel rule (channels.yaml `filters:` or `include:`) skipped it. */
+  | 'filtered';
 
 /** How a download workflow ended. */
 export type DownloadResultLabel = 'downloaded' | 'failed' | 'cancelled';

@@ -92,6 +92,34 @@ describe('schedule sync', () => {
     assert.deepEqual([...final.created, ...final.updated, ...final.deleted], []);
   });
 
+  test("a channel's filters and include rules travel in the schedule's input as plain JSON, and edits to them update it", async () => {
+    const taskQueue = uniqueName('sched-queue');
+    const name = uniqueName('rules');
+    const yaml = (filters: string) =>
+      channelsYaml(`  - name: ${name}\n    url: https://example.org/r.xml\n    filters: ${filters}\n    include: { shorts: false, live: false }\n`);
+    const first = parseChannelList(yaml(`{ title_include: 'news', min_duration: 2m, published_after: 30d, max_items: 5 }`), 'channels.yaml');
+    assert.deepEqual(first.problems, []);
+    assert.deepEqual((await syncSchedules(client, first.channels, { taskQueue })).created, [scheduleIdFor(name)]);
+    const description = await client.schedule.getHandle(scheduleIdFor(name)).describe();
+    assert.ok(description.action.type === 'startWorkflow');
+    assert.deepEqual(description.action.args, [
+      {
+        channel: name,
+        url: 'https://example.org/r.xml',
+        backfill: 3,
+        rules: { titleInclude: 'news', minDurationSeconds: 120, publishedAfter: '30d', maxItems: 5, shorts: false, live: false },
+      },
+    ]);
+    // The stored input compares equal to the wanted one: a second sync changes nothing.
+    assert.deepEqual((await syncSchedules(client, first.channels, { taskQueue })).unchanged, [scheduleIdFor(name)]);
+
+    const edited = parseChannelList(yaml(`{ title_include: 'weather' }`), 'channels.yaml');
+    assert.deepEqual((await syncSchedules(client, edited.channels, { taskQueue })).updated, [scheduleIdFor(name)]);
+    const updated = await client.schedule.getHandle(scheduleIdFor(name)).describe();
+    assert.ok(updated.action.type === 'startWorkflow');
+    assert.deepEqual((updated.action.args?.[0] as { rules: unknown }).rules, { titleInclude: 'weather', shorts: false, live: false });
+  });
+
   test('a broken entry keeps its old schedule and does not stop the good channels', async () => {
     const taskQueue = uniqueName('sched-queue');
     const [good, typo] = [uniqueName('good'), uniqueName('typo')];

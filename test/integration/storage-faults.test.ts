@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { FixtureServer } from '../../src/fixture/server.ts';
 import { podcastWithOneEpisode } from '../helpers/channels.ts';
 import { mediaBytes, runCrawl, settledVideos, sha256, startParker, type TestParker } from '../helpers/parker.ts';
+import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
 import { mountSmallDisk, type SmallDisk } from '../helpers/tmpfs.ts';
 
 // The download folder fills up or turns read-only. The failing video says which path,
@@ -47,6 +48,8 @@ describe('storage faults', () => {
     assert.match(failed.reason!, /ENOSPC/);
     assert.ok(failed.reason!.includes(path.join(disk.dir, big.channel)), `the reason names the path: ${failed.reason}`);
     assert.equal(server.stats(big.mediaPath).requests, 1, 'a full disk is not retried');
+    // The row is marked failed before the part is removed: wait for the workflow's end.
+    await assert.rejects(parker.client.workflow.getHandle(videoWorkflowId(big.channel, big.externalId)).result());
     assert.deepEqual(await files(path.join(disk.dir, big.channel)), [], 'no half file, no part file');
 
     await runCrawl(parker, other.input);

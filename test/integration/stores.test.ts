@@ -55,11 +55,11 @@ for (const store of stores) {
     test('recording is an upsert: unique per channel and external id, statuses kept, metadata refreshed', async () => {
       const ch = channel();
       const first = await recordListing(db, ch, listing([entry('a', 1), entry('b', 2)]), 10);
-      assert.deepEqual(first, { entries: 2, new: 2, discovered: 2, skipped: { backfillLimit: 0, notDownloadable: 0 } });
+      assert.deepEqual(first, { entries: 2, new: 2, discovered: 2, skipped: { backfillLimit: 0, notDownloadable: 0, filtered: 0 } });
       await markDownloaded(db, { channel: ch.name, externalId: 'a' }, { filePath: '/x/a.mp3', bytes: 5_000_000_000, sha256: 'f'.repeat(64) });
 
       const second = await recordListing(db, ch, listing([entry('a', 1, { title: 'Renamed' }), entry('b', 2), entry('c', 3)]), 10);
-      assert.deepEqual(second, { entries: 3, new: 1, discovered: 1, skipped: { backfillLimit: 0, notDownloadable: 0 } });
+      assert.deepEqual(second, { entries: 3, new: 1, discovered: 1, skipped: { backfillLimit: 0, notDownloadable: 0, filtered: 0 } });
       const videos = (await listVideos(db, ch.name)).sort((x, y) => x.externalId.localeCompare(y.externalId));
       assert.deepEqual(videos.map((v) => [v.externalId, v.status]), [['a', 'downloaded'], ['b', 'discovered'], ['c', 'discovered']]);
       assert.equal(videos[0]!.title, 'Renamed');
@@ -70,7 +70,7 @@ for (const store of stores) {
     test('the same id twice in one listing is recorded once', async () => {
       const ch = channel();
       const outcome = await recordListing(db, ch, listing([entry('dup', 2), entry('dup', 1), entry('other', 3)]), 10);
-      assert.deepEqual(outcome, { entries: 2, new: 2, discovered: 2, skipped: { backfillLimit: 0, notDownloadable: 0 } });
+      assert.deepEqual(outcome, { entries: 2, new: 2, discovered: 2, skipped: { backfillLimit: 0, notDownloadable: 0, filtered: 0 } });
       assert.equal((await listVideos(db, ch.name)).length, 2);
     });
 
@@ -82,7 +82,7 @@ for (const store of stores) {
         listing([entry('old', 1), entry('newest', 9), entry('middle', 5), entry('undated', 0, { publishedAt: undefined })]),
         2,
       );
-      assert.deepEqual(outcome, { entries: 4, new: 4, discovered: 2, skipped: { backfillLimit: 2, notDownloadable: 0 } });
+      assert.deepEqual(outcome, { entries: 4, new: 4, discovered: 2, skipped: { backfillLimit: 2, notDownloadable: 0, filtered: 0 } });
       const byId = new Map((await listVideos(db, ch.name)).map((v) => [v.externalId, v]));
       assert.equal(byId.get('newest')!.status, 'discovered');
       assert.equal(byId.get('middle')!.status, 'discovered');
@@ -91,8 +91,24 @@ for (const store of stores) {
       assert.match(byId.get('old')!.reason!, /backfill/);
 
       const later = await recordListing(db, ch, listing([entry('later', 10), entry('no-media', 11, { skipReason: 'no media link' })]), 0);
-      assert.deepEqual(later, { entries: 2, new: 2, discovered: 1, skipped: { backfillLimit: 0, notDownloadable: 1 } });
+      assert.deepEqual(later, { entries: 2, new: 2, discovered: 1, skipped: { backfillLimit: 0, notDownloadable: 1, filtered: 0 } });
       assert.equal((await getVideo(db, { channel: ch.name, externalId: 'later' }))!.status, 'discovered');
+    });
+
+    test('entries a rule filtered are skipped with its reason, do not count towards backfill, and keep a known row as it was', async () => {
+      const ch = channel();
+      const filtered = new Map([['newest', 'filter: title matches /x/ (title_exclude)']]);
+      const outcome = await recordListing(db, ch, listing([entry('newest', 9), entry('middle', 5), entry('old', 1)]), 1, new Date(), undefined, filtered);
+      assert.deepEqual(outcome, { entries: 3, new: 3, discovered: 1, skipped: { backfillLimit: 1, notDownloadable: 0, filtered: 1 } });
+      const byId = new Map((await listVideos(db, ch.name)).map((v) => [v.externalId, v]));
+      assert.deepEqual([byId.get('newest')!.status, byId.get('newest')!.reason], ['skipped', 'filter: title matches /x/ (title_exclude)']);
+      assert.equal(byId.get('middle')!.status, 'discovered', 'the backfill of 1 went to the newest entry the rules let through');
+      assert.equal(byId.get('old')!.status, 'skipped');
+
+      // Rules judge an entry when it is first recorded: a known row keeps its status.
+      const again = await recordListing(db, ch, listing([entry('middle', 5)]), 1, new Date(), undefined, new Map([['middle', 'filter: x']]));
+      assert.deepEqual(again.skipped, { backfillLimit: 0, notDownloadable: 0, filtered: 0 });
+      assert.equal((await getVideo(db, { channel: ch.name, externalId: 'middle' }))!.status, 'discovered');
     });
 
     test('unfinished videos are listed in pages by row id, with safe workflow ids', async () => {

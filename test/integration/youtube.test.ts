@@ -81,6 +81,27 @@ describe('YouTube channels', () => {
     assert.equal(server.stats(`/@${handle}`).requests, 1, 'the channel page was read once');
   });
 
+  test('include: { shorts: false } records the channel\'s Shorts as skipped and downloads the rest', async () => {
+    const name = uniqueName('ytshorts');
+    const id = channelId();
+    serveYoutubeChannel(server, {
+      channelId: id,
+      handle: 'unused',
+      title: 'Shorts and videos',
+      videos: [video(`${name.slice(-8)}-v1`, 6), video(`${name.slice(-8)}-s1`, 7, { short: true })],
+    });
+    const summary = await runCrawl(parker, { channel: name, url: `https://www.youtube.com/channel/${id}`, backfill: 10, rules: { shorts: false } });
+    assert.deepEqual(summary, { entries: 2, new: 2, started: 1, alreadyRunning: 0 });
+    const rows = await settledVideos(parker.db, name);
+    const byId = Object.fromEntries(rows.map((row) => [row.externalId.slice(-2), { status: row.status, reason: row.reason }]));
+    assert.deepEqual(byId, {
+      v1: { status: 'downloaded', reason: undefined },
+      s1: { status: 'skipped', reason: 'filter: shorts excluded' },
+    });
+    assert.ok(server.stats(`/watch?v=${name.slice(-8)}-v1`).requests > 0, 'yt-dlp fetched the video');
+    assert.equal(server.stats(`/watch?v=${name.slice(-8)}-s1`).requests, 0, 'yt-dlp never fetched the Short');
+  });
+
   test('channel id URLs and playlists use their feeds directly', async () => {
     const id = channelId();
     const playlistId = `PL${id.slice(2)}`;

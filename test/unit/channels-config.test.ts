@@ -503,6 +503,8 @@ test('channels.example.yaml parses without a problem', async () => {
   const list = await loadChannelList(path.resolve('channels.example.yaml'));
   assert.deepEqual(list.problems, []);
   assert.ok(list.channels.some((channel) => channel.download?.format), 'it shows a per-channel format');
+  assert.ok(list.channels.some((channel) => channel.rules?.minDurationSeconds && channel.rules.titleExclude), 'it shows filters');
+  assert.ok(list.channels.some((channel) => channel.rules?.shorts === false), 'it shows include');
 });
 
 describe('loadSettings: Temporal TLS and API key', () => {
@@ -533,5 +535,144 @@ describe('loadSettings: Temporal TLS and API key', () => {
     assert.equal(loadSettings({ TEMPORAL_API_KEY_FILE: file }).temporal.apiKey, 'secret-2');
     assert.throws(() => loadSettings({ TEMPORAL_API_KEY_FILE: path.join(dir, 'missing') }), /TEMPORAL_API_KEY_FILE: cannot read .*missing/);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('parseChannelList: filters and include', () => {
+  test('filters and include become the crawl rules; a channel field replaces the default field', () => {
+    const list = parseChannelList(
+      `defaults:
+  filters:
+    title_exclude: "(?:trailer|teaser)"
+    max_items: 20
+  include:
+    shorts: false
+channels:
+  - name: plain
+    url: https://example.com/a.xml
+  - name: picky
+    url: https://example.com/b.xml
+    filters:
+      title_include: '^Episode \\d+'
+      min_duration: 2m
+      max_duration: "1:30:00"
+      published_after: 2024-01-01
+      max_items: 5
+    include:
+      shorts: true
+      live: false
+  - name: recent
+    url: https://example.com/c.xml
+    filters:
+      min_duration: 90
+      published_after: 30d
+`,
+      FILE,
+    );
+    assert.deepEqual(list.problems, []);
+    assert.deepEqual(
+      list.channels.map((c) => c.rules),
+      [
+        { titleExclude: '(?:trailer|teaser)', maxItems: 20, shorts: false },
+        {
+          titleInclude: '^Episode \\d+',
+          titleExclude: '(?:trailer|teaser)',
+          minDurationSeconds: 120,
+          maxDurationSeconds: 5400,
+          publishedAfter: '2024-01-01',
+          maxItems: 5,
+          shorts: true,
+          live: false,
+        },
+        { titleExclude: '(?:trailer|teaser)', minDurationSeconds: 90, publishedAfter: '30d', maxItems: 20, shorts: false },
+      ],
+    );
+  });
+
+  test('a channel without filters or include has no rules key (older schedules compare equal)', () => {
+    const list = parseChannelList('channels:\n  - name: a\n    url: https://example.com/a.xml\n', FILE);
+    assert.equal('rules' in list.channels[0]!, false);
+  });
+
+  const bad = parseChannelList(
+    `channels:
+  - name: bad-regex
+    url: https://example.com/1.xml
+    filters: { title_include: "(unclosed" }
+  - name: bad-exclude
+    url: https://example.com/2.xml
+    filters: { title_exclude: "" }
+  - name: bad-duration
+    url: https://example.com/3.xml
+    filters: { min_duration: ten minutes }
+  - name: bad-max
+    url: https://example.com/4.xml
+    filters: { max_duration: "1:75" }
+  - name: bad-date
+    url: https://example.com/5.xml
+    filters: { published_after: 2024-02-31 }
+  - name: bad-age
+    url: https://example.com/6.xml
+    filters: { published_after: last week }
+  - name: bad-items
+    url: https://example.com/7.xml
+    filters: { max_items: 0 }
+  - name: min-over-max
+    url: https://example.com/8.xml
+    filters: { min_duration: 1h, max_duration: 10m }
+  - name: bad-include
+    url: https://example.com/9.xml
+    include: { shorts: "no" }
+  - name: unknown-filter
+    url: https://example.com/10.xml
+    filters: { title: "x" }
+  - name: good
+    url: https://example.com/11.xml
+    filters: { title_include: "ok" }
+`,
+    FILE,
+  );
+  for (const [channel, field, pattern] of [
+    ['bad-regex', 'filters.title_include', /not a valid regular expression/],
+    ['bad-exclude', 'filters.title_exclude', /must not be empty/],
+    ['bad-duration', 'filters.min_duration', /must be a length such as 90 \(seconds\), 90s, 10m, 1h or 1:30:00/],
+    ['bad-max', 'filters.max_duration', /must be a length/],
+    ['bad-date', 'filters.published_after', /must be a date such as 2024-01-01 or an age such as 30d/],
+    ['bad-age', 'filters.published_after', /must be a date/],
+    ['bad-items', 'filters.max_items', /must be 1 or more/],
+    ['min-over-max', 'filters.max_duration', /must not be shorter than min_duration/],
+    ['bad-include', 'include.shorts', /boolean/],
+    ['unknown-filter', 'filters', /unknown field "title"/],
+  ] as Array<[string, string, RegExp]>) {
+    test(`"${channel}" is reported with the file, the channel and ${field}`, () => {
+      const message = problemFor(bad, channel);
+      assert.ok(message.startsWith(`${FILE}: channel "${channel}": `), message);
+      if (field !== 'filters') assert.ok(message.includes(`${field}: `), message);
+      assert.match(message, pattern);
+    });
+  }
+  test('the good entry is still scheduled', () => {
+    assert.deepEqual(bad.channels.map((c) => c.name), ['good']);
+  });
+
+  test('min_duration from the defaults above a channel\'s max_duration is reported on the channel', () => {
+    const list = parseChannelList(
+      `defaults:
+  filters: { min_duration: 1h }
+channels:
+  - name: clash
+    url: https://example.com/a.xml
+    filters: { max_duration: 10m }
+`,
+      FILE,
+    );
+    assert.match(problemFor(list, 'clash'), /channel "clash": filters\.max_duration: must not be shorter than min_duration/);
+  });
+
+  test('a broken filter in the defaults makes the file unusable, naming the field', () => {
+    assert.throws(
+      () => parseChannelList('defaults:\n  filters: { title_include: "[" }\nchannels: []\n', FILE),
+      (error: unknown) => error instanceof ChannelFileError && /defaults\.filters\.title_include: not a valid regular expression/.test(error.message),
+    );
   });
 });

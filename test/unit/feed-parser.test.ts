@@ -105,6 +105,28 @@ describe('parseFeed: RSS 2.0', () => {
     assert.match(entry.skipReason ?? '', NO_MEDIA);
   });
 
+  test('itunes:duration in seconds, MM:SS or HH:MM:SS becomes the length; a bad one is unknown', () => {
+    const item = (id: string, duration: string) =>
+      `<item><guid>${id}</guid><itunes:duration>${duration}</itunes:duration><enclosure url="https://cdn.example.com/${id}.mp3" type="audio/mpeg"/></item>`;
+    const listing = parseFeed(
+      rss(item('s', '3725') + item('ms', '62:05') + item('hms', '01:02:05') + item('bad', 'about an hour'), ' xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'),
+      FEED_URL,
+    );
+    assert.deepEqual(
+      listing.entries.map((e) => [e.externalId, e.durationSeconds]),
+      [['s', 3725], ['ms', 3725], ['hms', 3725], ['bad', undefined]],
+    );
+    assert.equal('durationSeconds' in listing.entries[3]!, false, 'no key when the length is unknown');
+  });
+
+  test("media:content's duration attribute is the length when there is no itunes:duration", () => {
+    const entry = only(
+      parseFeed(rss(`<item><guid>m</guid><media:content url="https://cdn.example.com/m.mp4" type="video/mp4" duration="95"/></item>`), FEED_URL)
+        .entries,
+    );
+    assert.equal(entry.durationSeconds, 95);
+  });
+
   test('an item with only a <link> is identified by the link', () => {
     const entry = only(
       parseFeed(rss(`<item><title>Linked</title><link>https://example.com/posts/7</link></item>`), FEED_URL).entries,
