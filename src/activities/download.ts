@@ -3,12 +3,13 @@ import { throttle } from 'lodash-es';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/connect.ts';
-import { getVideo, markDownloaded, markDownloading, markFailed, type VideoKey } from '../db/videos.ts';
+import { claimStem, getVideo, markDownloaded, markDownloading, markFailed, type VideoKey, type VideoRow } from '../db/videos.ts';
 import { downloaderNamed, type Downloader } from '../downloaders/downloader.ts';
 import { partWorkDir, removePart, resumeRecordPath } from '../downloaders/part-file.ts';
 import { asStorageError, NoMediaError } from '../errors.ts';
 import { extensionForMediaType, extensionFromUrl, MEDIA_EXTENSIONS } from '../naming/media-types.ts';
-import { finalPathFor, OutsideDownloadDirError, partPathFor, partPathInside, relativeStemFor } from '../naming/video-paths.ts';
+import { DEFAULT_OUTPUT_TEMPLATE, expandOutputTemplate, stemWithCounter } from '../naming/output-template.ts';
+import { finalPathFor, OutsideDownloadDirError, partPathFor, partPathInside } from '../naming/video-paths.ts';
 import { FailureType } from '../shared/failure-types.ts';
 import type {
   DownloadedMedia,
@@ -75,6 +76,35 @@ async function sizeOf(file: string): Promise<number | undefined> {
   }
 }
 
+/**
+ * Videos that may share one name before the counter gives up: a template with neither
+ * {title} nor {id} in its file name gives every video of a channel the same one.
+ */
+export const MAX_SAME_STEM = 1000;
+
+/**
+ * The stem of a video's files: the one it was given before (a retry, a second resolve),
+ * else the template's, else the template's with ` (2)`, ` (3)`… when other videos hold it.
+ */
+async function stemFor(db: Db, input: DownloadInput, video: VideoRow): Promise<string> {
+  if (video.relativeStem) return video.relativeStem;
+  const stem = expandOutputTemplate(input.download?.output ?? DEFAULT_OUTPUT_TEMPLATE, {
+    channel: input.channel,
+    title: video.title,
+    externalId: video.externalId,
+    date: video.publishedAt ?? video.createdAt,
+    uploader: video.uploader,
+  });
+  for (let n = 1; n <= MAX_SAME_STEM; n++) {
+    const candidate = n === 1 ? stem : stemWithCounter(stem, n);
+    if (await claimStem(db, input, candidate)) return candidate;
+  }
+  throw ApplicationFailure.nonRetryable(
+    `${MAX_SAME_STEM} videos already have the name ${stem}: put {title} or {id} in channel ${input.channel}'s output template`,
+    FailureType.StorageError,
+  );
+}
+
 /** Paths resolved against this host's folder; a forged target is refused, not retried. */
 function local<T>(resolve: () => T): T {
   try {
@@ -104,11 +134,7 @@ export function createDownloadActivities({ db, downloaders, downloadDir, host, m
         }
         if (!video.mediaUrl) throw new NoMediaError(`video ${input.externalId} has no media link`);
         await markDownloading(db, input);
-        const relativeStem = relativeStemFor(input.channel, {
-          date: video.publishedAt ?? video.createdAt,
-          title: video.title,
-          externalId: video.externalId,
-        });
+        const relativeStem = await stemFor(db, input, video);
         const method = video.downloader ?? 'http';
         // yt-dlp picks the container itself; a page URL's extension says nothing.
         const declaredExt =

@@ -5,7 +5,8 @@ import { msToNumber } from '@temporalio/common/lib/time.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { expandBareChannelId } from '../sources/youtube-url.ts';
-import type { DownloadOptions } from '../shared/types.ts';
+import { outputTemplateProblem } from '../naming/output-template.ts';
+import { SIDECAR_KINDS, type DownloadOptions } from '../shared/types.ts';
 
 // channels.yaml: the list of channels Parker follows. Each channel entry is validated on
 // its own, so one bad entry is reported and left out while every good one is scheduled.
@@ -23,6 +24,23 @@ const interval = z.string().refine(
   { message: 'must be a duration between 1m and 30d, such as 15m, 2h or 1d' },
 );
 const backfill = z.number().int('must be a whole number').min(0, 'must be 0 or more');
+/** Where a video's files go, e.g. `{channel}/{date} {title} [{id}].{ext}` (src/naming/output-template.ts). */
+const output = z
+  .string()
+  .max(500, 'must be at most 500 characters')
+  .superRefine((template, context) => {
+    const problem = outputTemplateProblem(template);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
+/** Files written next to the media on request. */
+const write = z.array(z.enum(SIDECAR_KINDS, { error: `must be one of ${SIDECAR_KINDS.join(', ')}` }));
+// Language codes as yt-dlp and file names take them (en, de, pt-BR); never a pattern, so
+// each one names exactly the `<stem>.<lang>.vtt` file it yields.
+const subtitles = z
+  .array(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,2}$/, 'must be a language code such as en, de or pt-BR'))
+  .min(1, 'must name at least one language')
+  .max(20, 'must name at most 20 languages');
+const sidecarFields = { output: output.optional(), write: write.optional(), subtitles: subtitles.optional() };
 
 const channelSchema = z
   .object({
@@ -43,13 +61,14 @@ const channelSchema = z
     format: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters').optional(),
     /** A Netscape cookies file yt-dlp sends (members-only, age-restricted videos). */
     cookies: z.string().trim().min(1, 'must be a file path').optional(),
+    ...sidecarFields,
   })
   .strict();
 
 const fileSchema = z
   .object({
     defaults: z
-      .object({ every: interval.default(DEFAULT_EVERY), backfill: backfill.default(DEFAULT_BACKFILL) })
+      .object({ every: interval.default(DEFAULT_EVERY), backfill: backfill.default(DEFAULT_BACKFILL), ...sidecarFields })
       .strict()
       .default({ every: DEFAULT_EVERY, backfill: DEFAULT_BACKFILL }),
     channels: z.array(z.unknown()).default([]),
@@ -138,6 +157,16 @@ export function parseChannelList(text: string, file: string): ChannelList {
     if (parsed.data.format) download.format = parsed.data.format;
     // Relative to the channel list, as a person reading the file would take it.
     if (parsed.data.cookies) download.cookies = path.resolve(path.dirname(file), parsed.data.cookies);
+    const output = parsed.data.output ?? defaults.output;
+    if (output) download.output = output;
+    const write = [...new Set(parsed.data.write ?? defaults.write ?? [])];
+    if (write.length > 0) download.write = write;
+    const languages = parsed.data.subtitles ?? defaults.subtitles;
+    if (languages && write.includes('subtitles')) download.subtitles = [...new Set(languages)];
+    else if (languages && parsed.data.subtitles) {
+      problems.push({ channel: label, message: `${file}: channel "${name}": subtitles: has no effect without "subtitles" in write` });
+      return;
+    }
     channels.push({
       name,
       url,
