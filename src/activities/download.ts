@@ -22,6 +22,8 @@ import type {
 } from '../shared/types.ts';
 import type { ActivityMetrics } from '../telemetry/metrics.ts';
 import { translatingErrors } from './failures.ts';
+import { descriptionFromInfoJson, findSidecars, moveSidecar, writeFileAtomically } from '../sidecars/files.ts';
+import { buildNfo } from '../sidecars/nfo.ts';
 
 // The download's I/O: decide where the file goes (any worker), pin the transfer to one
 // host, fetch into a part file there with heartbeats, then rename it into place and
@@ -116,6 +118,33 @@ function local<T>(resolve: () => T): T {
 }
 
 export function createDownloadActivities({ db, downloaders, downloadDir, host, metrics }: DownloadActivityDeps) {
+  /**
+   * The sidecars the channel asked for, next to the video with its stem: what yt-dlp
+   * wrote into the work folder is moved, the NFO is written. A plain HTTP download has
+   * only what the feed said, so it gets the NFO and nothing else.
+   */
+  async function placeSidecars(video: DownloadInput, target: DownloadTarget, workDir: string): Promise<void> {
+    const wanted = video.download?.write ?? [];
+    if (wanted.length === 0) return;
+    // Read before the move below takes info.json away.
+    const described = wanted.includes('nfo') ? await descriptionFromInfoJson(workDir) : undefined;
+    for (const sidecar of await findSidecars(workDir, wanted, video.download?.subtitles ?? [])) {
+      await moveSidecar(sidecar.file, local(() => finalPathFor(downloadDir, target, sidecar.suffix)));
+    }
+    if (!wanted.includes('nfo')) return;
+    const row = await getVideo(db, video);
+    if (!row) return; // resolve found the row; only a deleted one is missing, and then there is nothing to describe
+    const nfo = buildNfo({
+      title: row.title,
+      description: described ?? row.description,
+      date: row.publishedAt,
+      channel: video.channel,
+      externalId: row.externalId,
+      uploader: row.uploader,
+    });
+    await writeFileAtomically(local(() => finalPathFor(downloadDir, target, 'nfo')), nfo);
+  }
+
   return {
     /** Reads the video's row, marks it downloading, and decides its file name. */
     async resolveDownload(input: DownloadInput): Promise<ResolveResult> {
@@ -227,6 +256,8 @@ export function createDownloadActivities({ db, downloaders, downloadDir, host, m
           );
         }
         try {
+          // Before the media: a retry after the media's rename finds the sidecars placed too.
+          await placeSidecars(video, target, partWorkDir(partPath));
           if (partBytes === media.bytes) await rename(source, filePath);
           // Also on a retry whose rename already happened: a crash may have come between
           // the rename and this cleanup, and nothing of the part may outlive the file.
