@@ -142,4 +142,54 @@ describe('output template and sidecars', () => {
       `Side Channel ${name}/Clip_ one_two [${videoId}].nfo`,
     ]);
   });
+
+  test('the real yt-dlp fetches the thumbnail and the chosen subtitle languages from a video page; they land with the stem', async () => {
+    const name = uniqueName('subs');
+    const videoId = `${name.slice(-8)}-v1`;
+    const channelId = `UC${name.replace(/[^A-Za-z0-9]/g, '').padEnd(22, '0').slice(0, 22)}`;
+    const handle = `h${name.replace(/-/g, '')}`;
+    const body = mediaBytes(90_000);
+    serveYoutubeChannel(server, {
+      channelId,
+      handle,
+      title: 'Subs channel',
+      videos: [{ id: videoId, title: 'With subs', publishedAt: new Date(Date.UTC(2025, 5, 3)), body }],
+    });
+    // The watch page becomes an HTML5 page with a poster and subtitle tracks, which yt-dlp's
+    // generic extractor reads as the video's thumbnail and subtitles.
+    const base = `/${name}`;
+    const vtt = (text: string) => Buffer.from(`WEBVTT\n\n00:00.000 --> 00:01.000\n${text}\n`);
+    server.setMedia(`${base}/clip.mp4`, { body, contentType: 'video/mp4', etag: '"clip"' });
+    server.setMedia(`${base}/poster.jpg`, { body: Buffer.from('\xff\xd8\xff\xe0 poster', 'latin1'), contentType: 'image/jpeg' });
+    server.setMedia(`${base}/en.vtt`, { body: vtt('hello'), contentType: 'text/vtt' });
+    server.setMedia(`${base}/de.vtt`, { body: vtt('hallo'), contentType: 'text/vtt' });
+    server.setMedia(`${base}/fr.vtt`, { body: vtt('bonjour'), contentType: 'text/vtt' });
+    server.setMedia(`/watch?v=${videoId}`, {
+      contentType: 'text/html; charset=utf-8',
+      body: Buffer.from(`<!DOCTYPE html><html><head><title>With subs</title></head><body>
+<video poster="${base}/poster.jpg" controls><source src="${base}/clip.mp4" type="video/mp4">
+<track kind="subtitles" srclang="en" src="${base}/en.vtt"><track kind="subtitles" srclang="de" src="${base}/de.vtt">
+<track kind="subtitles" srclang="fr" src="${base}/fr.vtt"></video></body></html>`),
+    });
+
+    await runCrawl(parker, {
+      channel: name,
+      url: `https://www.youtube.com/@${handle}`,
+      backfill: 5,
+      download: { write: ['thumbnail', 'subtitles'], subtitles: ['en', 'de'] },
+    });
+    const [video] = await settledVideos(parker.db, name);
+    assert.equal(video?.status, 'downloaded', video?.reason);
+    const stem = `2025-06-03 With subs [${videoId}]`;
+    assert.equal(video.filePath, path.join(parker.downloadDir, name, `${stem}.mp4`), 'the default template: today\'s name');
+    assert.equal(sha256(await readFile(video.filePath!)), sha256(body));
+    assert.deepEqual(await filesUnder(path.join(parker.downloadDir, name)), [
+      `${stem}.de.vtt`,
+      `${stem}.en.vtt`,
+      `${stem}.jpg`,
+      `${stem}.mp4`,
+    ], 'French was not asked for; info.json and the NFO were not either');
+    assert.match(await readFile(path.join(parker.downloadDir, name, `${stem}.de.vtt`), 'utf8'), /hallo/);
+    assert.match(await readFile(path.join(parker.downloadDir, name, `${stem}.en.vtt`), 'utf8'), /hello/);
+  });
 });
