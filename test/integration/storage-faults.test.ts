@@ -47,6 +47,12 @@ describe('storage faults', () => {
     assert.match(failed.reason!, /ENOSPC/);
     assert.ok(failed.reason!.includes(path.join(disk.dir, big.channel)), `the reason names the path: ${failed.reason}`);
     assert.equal(server.stats(big.mediaPath).requests, 1, 'a full disk is not retried');
+    // The download workflow records the failure first, then removes the part on its host
+    // (a host that went away must not hold up the record): wait for that removal.
+    const deadline = Date.now() + 10_000;
+    while ((await files(path.join(disk.dir, big.channel))).length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     assert.deepEqual(await files(path.join(disk.dir, big.channel)), [], 'no half file, no part file');
 
     await runCrawl(parker, other.input);
