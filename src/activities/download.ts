@@ -3,12 +3,13 @@ import { throttle } from 'lodash-es';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/connect.ts';
-import { getVideo, markDownloaded, markDownloading, markFailed, type VideoKey } from '../db/videos.ts';
+import { claimStem, getVideo, markDownloaded, markDownloading, markFailed, type VideoKey, type VideoRow } from '../db/videos.ts';
 import { downloaderNamed, type Downloader } from '../downloaders/downloader.ts';
 import { partWorkDir, removePart, resumeRecordPath } from '../downloaders/part-file.ts';
 import { asStorageError, NoMediaError } from '../errors.ts';
 import { extensionForMediaType, extensionFromUrl, MEDIA_EXTENSIONS } from '../naming/media-types.ts';
-import { finalPathFor, OutsideDownloadDirError, partPathFor, partPathInside, relativeStemFor } from '../naming/video-paths.ts';
+import { DEFAULT_OUTPUT_TEMPLATE, expandOutputTemplate, stemWithCounter } from '../naming/output-template.ts';
+import { finalPathFor, OutsideDownloadDirError, partPathFor, partPathInside } from '../naming/video-paths.ts';
 import { FailureType } from '../shared/failure-types.ts';
 import type {
   DownloadedMedia,
@@ -21,6 +22,8 @@ import type {
 } from '../shared/types.ts';
 import type { ActivityMetrics } from '../telemetry/metrics.ts';
 import { translatingErrors } from './failures.ts';
+import { descriptionFromInfoJson, findSidecars, moveSidecar, writeFileAtomically } from '../sidecars/files.ts';
+import { buildNfo } from '../sidecars/nfo.ts';
 
 // The download's I/O: decide where the file goes (any worker), pin the transfer to one
 // host, fetch into a part file there with heartbeats, then rename it into place and
@@ -75,6 +78,35 @@ async function sizeOf(file: string): Promise<number | undefined> {
   }
 }
 
+/**
+ * Videos that may share one name before the counter gives up: a template with neither
+ * {title} nor {id} in its file name gives every video of a channel the same one.
+ */
+export const MAX_SAME_STEM = 1000;
+
+/**
+ * The stem of a video's files: the one it was given before (a retry, a second resolve),
+ * else the template's, else the template's with ` (2)`, ` (3)`… when other videos hold it.
+ */
+async function stemFor(db: Db, input: DownloadInput, video: VideoRow): Promise<string> {
+  if (video.relativeStem) return video.relativeStem;
+  const stem = expandOutputTemplate(input.download?.output ?? DEFAULT_OUTPUT_TEMPLATE, {
+    channel: input.channel,
+    title: video.title,
+    externalId: video.externalId,
+    date: video.publishedAt ?? video.createdAt,
+    uploader: video.uploader,
+  });
+  for (let n = 1; n <= MAX_SAME_STEM; n++) {
+    const candidate = n === 1 ? stem : stemWithCounter(stem, n);
+    if (await claimStem(db, input, candidate)) return candidate;
+  }
+  throw ApplicationFailure.nonRetryable(
+    `${MAX_SAME_STEM} videos already have the name ${stem}: put {title} or {id} in channel ${input.channel}'s output template`,
+    FailureType.StorageError,
+  );
+}
+
 /** Paths resolved against this host's folder; a forged target is refused, not retried. */
 function local<T>(resolve: () => T): T {
   try {
@@ -86,6 +118,33 @@ function local<T>(resolve: () => T): T {
 }
 
 export function createDownloadActivities({ db, downloaders, downloadDir, host, metrics }: DownloadActivityDeps) {
+  /**
+   * The sidecars the channel asked for, next to the video with its stem: what yt-dlp
+   * wrote into the work folder is moved, the NFO is written. A plain HTTP download has
+   * only what the feed said, so it gets the NFO and nothing else.
+   */
+  async function placeSidecars(video: DownloadInput, target: DownloadTarget, workDir: string): Promise<void> {
+    const wanted = video.download?.write ?? [];
+    if (wanted.length === 0) return;
+    // Read before the move below takes info.json away.
+    const described = wanted.includes('nfo') ? await descriptionFromInfoJson(workDir) : undefined;
+    for (const sidecar of await findSidecars(workDir, wanted, video.download?.subtitles ?? [])) {
+      await moveSidecar(sidecar.file, local(() => finalPathFor(downloadDir, target, sidecar.suffix)));
+    }
+    if (!wanted.includes('nfo')) return;
+    const row = await getVideo(db, video);
+    if (!row) return; // resolve found the row; only a deleted one is missing, and then there is nothing to describe
+    const nfo = buildNfo({
+      title: row.title,
+      description: described ?? row.description,
+      date: row.publishedAt,
+      channel: video.channel,
+      externalId: row.externalId,
+      uploader: row.uploader,
+    });
+    await writeFileAtomically(local(() => finalPathFor(downloadDir, target, 'nfo')), nfo);
+  }
+
   return {
     /** Reads the video's row, marks it downloading, and decides its file name. */
     async resolveDownload(input: DownloadInput): Promise<ResolveResult> {
@@ -104,11 +163,7 @@ export function createDownloadActivities({ db, downloaders, downloadDir, host, m
         }
         if (!video.mediaUrl) throw new NoMediaError(`video ${input.externalId} has no media link`);
         await markDownloading(db, input);
-        const relativeStem = relativeStemFor(input.channel, {
-          date: video.publishedAt ?? video.createdAt,
-          title: video.title,
-          externalId: video.externalId,
-        });
+        const relativeStem = await stemFor(db, input, video);
         const method = video.downloader ?? 'http';
         // yt-dlp picks the container itself; a page URL's extension says nothing.
         const declaredExt =
@@ -201,6 +256,8 @@ export function createDownloadActivities({ db, downloaders, downloadDir, host, m
           );
         }
         try {
+          // Before the media: a retry after the media's rename finds the sidecars placed too.
+          await placeSidecars(video, target, partWorkDir(partPath));
           if (partBytes === media.bytes) await rename(source, filePath);
           // Also on a retry whose rename already happened: a crash may have come between
           // the rename and this cleanup, and nothing of the part may outlive the file.

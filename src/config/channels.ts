@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { expandBareChannelId } from '../sources/youtube-url.ts';
 import { compileTitlePattern, publishedAfterTime } from '../rules/filters.ts';
 import { parseLengthSeconds } from '../rules/durations.ts';
-import type { ChannelRules, DownloadOptions } from '../shared/types.ts';
+import { outputTemplateProblem } from '../naming/output-template.ts';
+import { SIDECAR_KINDS, type ChannelRules, type DownloadOptions } from '../shared/types.ts';
 
 // channels.yaml: the list of channels Parker follows. Each channel entry is validated on
 // its own, so one bad entry is reported and left out while every good one is scheduled.
@@ -25,6 +26,23 @@ const interval = z.string().refine(
   { message: 'must be a duration between 1m and 30d, such as 15m, 2h or 1d' },
 );
 const backfill = z.number().int('must be a whole number').min(0, 'must be 0 or more');
+/** Where a video's files go, e.g. `{channel}/{date} {title} [{id}].{ext}` (src/naming/output-template.ts). */
+const output = z
+  .string()
+  .max(500, 'must be at most 500 characters')
+  .superRefine((template, context) => {
+    const problem = outputTemplateProblem(template);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
+/** Files written next to the media on request. */
+const write = z.array(z.enum(SIDECAR_KINDS, { error: `must be one of ${SIDECAR_KINDS.join(', ')}` }));
+// Language codes as yt-dlp and file names take them (en, de, pt-BR); never a pattern, so
+// each one names exactly the `<stem>.<lang>.vtt` file it yields.
+const subtitles = z
+  .array(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,2}$/, 'must be a language code such as en, de or pt-BR'))
+  .min(1, 'must name at least one language')
+  .max(20, 'must name at most 20 languages');
+const sidecarFields = { output: output.optional(), write: write.optional(), subtitles: subtitles.optional() };
 
 const titlePattern = z
   .string()
@@ -94,6 +112,7 @@ const channelSchema = z
     cookies: z.string().trim().min(1, 'must be a file path').optional(),
     filters: filtersSchema.optional(),
     include: includeSchema.optional(),
+    ...sidecarFields,
   })
   .strict();
 
@@ -105,6 +124,7 @@ const fileSchema = z
         backfill: backfill.default(DEFAULT_BACKFILL),
         filters: filtersSchema.optional(),
         include: includeSchema.optional(),
+        ...sidecarFields,
       })
       .strict()
       .default({ every: DEFAULT_EVERY, backfill: DEFAULT_BACKFILL }),
@@ -222,6 +242,16 @@ export function parseChannelList(text: string, file: string): ChannelList {
     if (rules?.minDurationSeconds !== undefined && rules.maxDurationSeconds !== undefined && rules.minDurationSeconds > rules.maxDurationSeconds) {
       // Each is fine on its own; one came from the defaults, the other from the channel.
       problems.push({ channel: label, message: `${file}: channel "${name}": filters.max_duration: must not be shorter than min_duration` });
+      return;
+    }
+    const output = parsed.data.output ?? defaults.output;
+    if (output) download.output = output;
+    const write = [...new Set(parsed.data.write ?? defaults.write ?? [])];
+    if (write.length > 0) download.write = write;
+    const languages = parsed.data.subtitles ?? defaults.subtitles;
+    if (languages && write.includes('subtitles')) download.subtitles = [...new Set(languages)];
+    else if (languages && parsed.data.subtitles) {
+      problems.push({ channel: label, message: `${file}: channel "${name}": subtitles: has no effect without "subtitles" in write` });
       return;
     }
     channels.push({

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Db } from './connect.ts';
 import { fromDbTime, toDbTime } from './connect.ts';
 import type { ChannelListing, ListedVideo, ListingState, PendingVideo } from '../shared/types.ts';
@@ -23,6 +24,10 @@ export interface VideoRow {
   mediaType?: string;
   /** `http` or `ytdlp`; undefined in rows from before there was a choice (http). */
   downloader?: string;
+  uploader?: string;
+  description?: string;
+  /** The stem its files were given (relative to DOWNLOAD_DIR), once a download resolved it. */
+  relativeStem?: string;
   publishedAt?: Date;
   status: VideoStatus;
   reason?: string;
@@ -41,6 +46,9 @@ interface RawVideoRow {
   media_url: string | null;
   media_type: string | null;
   downloader: string | null;
+  uploader: string | null;
+  description: string | null;
+  relative_stem: string | null;
   published_at: string | null;
   status: VideoStatus;
   reason: string | null;
@@ -60,6 +68,9 @@ function toVideo(row: RawVideoRow): VideoRow {
     mediaUrl: row.media_url ?? undefined,
     mediaType: row.media_type ?? undefined,
     downloader: row.downloader ?? undefined,
+    uploader: row.uploader ?? undefined,
+    description: row.description ?? undefined,
+    relativeStem: row.relative_stem ?? undefined,
     publishedAt: fromDbTime(row.published_at),
     status: row.status,
     reason: row.reason ?? undefined,
@@ -74,6 +85,9 @@ export interface VideoKey {
   channel: string;
   externalId: string;
 }
+
+/** Descriptions are kept for the NFO's plot; longer ones are cut. */
+export const MAX_DESCRIPTION_CHARS = 5000;
 
 // Rows go in batches that stay well under MySQL's placeholder and packet limits.
 const INSERT_BATCH = 200;
@@ -155,6 +169,9 @@ export async function recordListing(
         media_url: entry.mediaUrl ?? null,
         media_type: entry.mediaType ?? null,
         downloader: entry.downloader ?? null,
+        // Bounded: a hostile feed must not fill the database through one field.
+        uploader: entry.uploader?.slice(0, 255) ?? null,
+        description: entry.description?.slice(0, MAX_DESCRIPTION_CHARS) ?? null,
         published_at: entry.publishedAt ? toDbTime(new Date(entry.publishedAt)) : null,
         status,
         reason,
@@ -166,7 +183,7 @@ export async function recordListing(
       await trx('videos')
         .insert(rows.slice(i, i + INSERT_BATCH))
         .onConflict(['channel', 'external_id'])
-        .merge(['title', 'url', 'media_url', 'media_type', 'downloader', 'published_at']);
+        .merge(['title', 'url', 'media_url', 'media_type', 'downloader', 'uploader', 'description', 'published_at']);
     }
     // The validators go in with the entries they describe: stored apart, a crash between
     // the two would make the next crawl's 304 hide entries that were never recorded.
@@ -260,4 +277,31 @@ export async function getListingState(db: Db, channel: string): Promise<ListingS
   if (row.listing_etag) state.etag = row.listing_etag;
   if (row.listing_last_modified) state.lastModified = row.listing_last_modified;
   return state;
+}
+
+/** The unique key of a stem: names that differ only in case are one file on some file systems. */
+export function stemKey(stem: string): string {
+  return createHash('sha256').update(stem.normalize('NFC').toLowerCase()).digest('hex');
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/**
+ * Claims a stem for a video: true when the video now holds it, false when another video
+ * holds it already. The unique key decides, so two downloads resolving at once cannot
+ * both win it.
+ */
+export async function claimStem(db: Db, key: VideoKey, stem: string): Promise<boolean> {
+  try {
+    await db('videos')
+      .where({ channel: key.channel, external_id: key.externalId })
+      .update({ relative_stem: stem, stem_key: stemKey(stem) });
+    return true;
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
 }

@@ -2,7 +2,8 @@ import { chmod, copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/prom
 import os from 'node:os';
 import path from 'node:path';
 import type { Downloader, DownloadJob } from './downloader.ts';
-import type { DownloadedMedia } from '../shared/types.ts';
+import type { DownloadedMedia, DownloadOptions } from '../shared/types.ts';
+import { YTDLP_OUTPUT_NAME } from '../sidecars/files.ts';
 import {
   asStorageError,
   DownloaderFailedError,
@@ -40,7 +41,24 @@ export interface YtDlpDownloaderOptions {
 }
 
 /** The name yt-dlp gives the finished file in the work folder (`media.mp4`, `media.webm`). */
-const OUTPUT_NAME = 'media';
+const OUTPUT_NAME = YTDLP_OUTPUT_NAME;
+
+/**
+ * yt-dlp's flags for the sidecars a channel asked for. They land in the work folder as
+ * `media.info.json`, `media.webp`, `media.en.vtt`; finalize moves them next to the
+ * video. The NFO takes its plot from info.json, so asking for an NFO fetches that too.
+ */
+export function sidecarArgs(options: DownloadOptions | undefined): string[] {
+  const write = options?.write ?? [];
+  const args: string[] = [];
+  if (write.includes('info_json') || write.includes('nfo')) args.push('--write-info-json');
+  if (write.includes('thumbnail')) args.push('--write-thumbnail');
+  if (write.includes('subtitles') && options?.subtitles?.length) {
+    // Subtitles only, not automatic captions; vtt where the site has it.
+    args.push('--write-subs', '--sub-langs', options.subtitles.join(','), '--sub-format', 'vtt/srt/best');
+  }
+  return args;
+}
 
 function ytDlpArgs(job: DownloadJob, workDir: string, cookies: string | undefined): string[] {
   return [
@@ -75,6 +93,7 @@ function ytDlpArgs(job: DownloadJob, workDir: string, cookies: string | undefine
     `temp:${workDir}`,
     '--output',
     `${OUTPUT_NAME}.%(ext)s`,
+    ...sidecarArgs(job.options),
     ...(cookies ? ['--cookies', cookies] : []),
     // Whatever the URL looks like, it is never read as an option.
     '--',

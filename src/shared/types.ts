@@ -85,6 +85,10 @@ export interface ListedVideo {
   isLive?: boolean;
   /** Length in seconds, when the source says. */
   durationSeconds?: number;
+  /** Who uploaded it, when the source says (feed author, yt-dlp's uploader). */
+  uploader?: string;
+  /** The entry's description or summary, when the source has one (for the NFO's plot). */
+  description?: string;
 }
 
 export interface ChannelListing {
@@ -161,7 +165,7 @@ export interface DownloadInput {
  */
 export interface DownloadTarget {
   mediaUrl: string;
-  /** `<channel>/<YYYY-MM-DD> <title> [<id>]`: the final path without folder or extension. */
+  /** The channel's output template filled in (default `<channel>/<YYYY-MM-DD> <title> [<id>]`): the final path without folder or extension. */
   relativeStem: string;
   /** Extension from the declared media type or the URL, when the allow-list knows it. */
   declaredExt?: string;
@@ -187,8 +191,18 @@ export interface DownloadedMedia {
   filePath?: string;
 }
 
-/** Per-channel settings for downloaders that take them (yt-dlp). */
+/** Files Parker writes next to a video on request (`write:` in channels.yaml). */
+export const SIDECAR_KINDS = ['info_json', 'thumbnail', 'subtitles', 'nfo'] as const;
+export type SidecarKind = (typeof SIDECAR_KINDS)[number];
+
+/** Per-channel download settings: where files go, which sidecars, and yt-dlp's own. */
 export interface DownloadOptions {
+  /** Output template, e.g. `{channel}/{date} {title} [{id}].{ext}`; absent means that default. */
+  output?: string;
+  /** Sidecars to write next to the media. info_json, thumbnail and subtitles need yt-dlp. */
+  write?: SidecarKind[];
+  /** Subtitle languages yt-dlp fetches when `write` has `subtitles`, e.g. `['en', 'de']`. */
+  subtitles?: string[];
   /** A yt-dlp format selector, e.g. `bv*[height<=720]+ba/b`. */
   format?: string;
   /** A Netscape cookies file yt-dlp sends to the site. Its contents are never logged. */

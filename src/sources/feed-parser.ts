@@ -78,6 +78,24 @@ function title(value: unknown): string {
   return (text(value) ?? 'untitled').slice(0, MAX_TITLE_LENGTH);
 }
 
+/** Descriptions are for the NFO's plot; the database cuts them again, this bounds memory. */
+const MAX_DESCRIPTION_LENGTH = 5000;
+
+/**
+ * Who made the entry and what it says about itself, when the feed tells: keys only
+ * for what is there, so a listing without them compares equal to one from before.
+ */
+function about(uploader: unknown, description: unknown): Pick<ListedVideo, 'uploader' | 'description'> {
+  const who = text(uploader)?.slice(0, 255);
+  const what = text(description)?.slice(0, MAX_DESCRIPTION_LENGTH);
+  return { ...(who ? { uploader: who } : {}), ...(what ? { description: what } : {}) };
+}
+
+/** An Atom person's name (`<author><name>…</name></author>`). */
+function personName(value: unknown): unknown {
+  return asArray(value)[0]?.name;
+}
+
 /** First media:content with an http(s) URL, looking inside media:group too. */
 function mediaContent(node: Node, feedUrl: string): Node | undefined {
   const direct = asArray(node['media:content']);
@@ -112,6 +130,7 @@ function parseRss(channel: Node, feedUrl: string): ChannelListing {
           url: link,
           publishedAt: isoDate(item.pubDate ?? item['dc:date']),
           ...withDuration(durationSeconds(item, media)),
+          ...about(item['itunes:author'] ?? item['dc:creator'] ?? item.author ?? channel['itunes:author'], item['itunes:summary'] ?? item.description),
         },
         mediaUrl,
         attr(media, 'type'),
@@ -131,6 +150,10 @@ function parseAtom(feed: Node, feedUrl: string): ChannelListing {
     const url = httpUrl(attr(alternate, 'href'), feedUrl);
     const publishedAt = isoDate(entry.published ?? entry.updated);
     const videoId = text(entry['yt:videoId']);
+    const described = about(
+      personName(entry.author) ?? personName(feed.author),
+      asArray(entry['media:group'])[0]?.['media:description'] ?? entry.summary,
+    );
     if (youtube && videoId) {
       const group = asArray(entry['media:group'])[0];
       // The page is what yt-dlp downloads; the YouTube source points it at its base URL.
@@ -142,6 +165,7 @@ function parseAtom(feed: Node, feedUrl: string): ChannelListing {
         publishedAt,
         mediaUrl: page,
         downloader: 'ytdlp',
+        ...described,
         // YouTube links a Short as /shorts/<id> rather than /watch?v=<id>.
         ...(/\/shorts\//.test(page) ? { isShort: true } : {}),
       });
@@ -150,7 +174,7 @@ function parseAtom(feed: Node, feedUrl: string): ChannelListing {
     const mediaUrl = httpUrl(attr(enclosure, 'href'), feedUrl);
     const externalId = text(entry.id) ?? mediaUrl ?? url;
     if (!externalId) continue;
-    entries.push(withMedia({ externalId, title: title(entry.title), url, publishedAt }, mediaUrl, attr(enclosure, 'type')));
+    entries.push(withMedia({ externalId, title: title(entry.title), url, publishedAt, ...described }, mediaUrl, attr(enclosure, 'type')));
   }
   return { kind: youtube ? 'youtube' : 'atom', title: text(feed.title), entries };
 }

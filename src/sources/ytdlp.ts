@@ -40,6 +40,8 @@ export function listedFromYtDlp(entry: Json): ListedVideo | undefined {
   const page = str(entry.webpage_url) ?? str(entry.url) ?? str(entry.original_url);
   if (!externalId || !page || !/^https?:\/\//i.test(page)) return undefined;
   const liveStatus = str(entry.live_status);
+  const uploader = str(entry.uploader) ?? str(entry.channel);
+  const description = str(entry.description);
   return {
     externalId,
     title: (str(entry.title) ?? 'untitled').slice(0, 500),
@@ -48,6 +50,8 @@ export function listedFromYtDlp(entry: Json): ListedVideo | undefined {
     downloader: 'ytdlp',
     publishedAt: publishedAt(entry),
     durationSeconds: num(entry.duration),
+    ...(uploader ? { uploader: uploader.slice(0, 255) } : {}),
+    ...(description ? { description: description.slice(0, 5000) } : {}),
     ...(liveStatus === 'is_live' || liveStatus === 'was_live' || liveStatus === 'is_upcoming' ? { isLive: true } : {}),
     ...(/\/shorts\//.test(page) ? { isShort: true } : {}),
   };

@@ -676,3 +676,64 @@ channels:
     );
   });
 });
+
+describe('parseChannelList: output template and sidecars', () => {
+  test('a channel\'s template, sidecars and languages reach its download options; defaults apply', () => {
+    const list = parseChannelList(
+      `defaults:
+  output: "{channel}/{title} [{id}].{ext}"
+  write: [nfo]
+channels:
+  - name: plain
+    url: https://example.com/a.xml
+  - name: own
+    url: https://example.com/b.xml
+    output: "{uploader}/{date} {title}.{ext}"
+    write: [info_json, thumbnail, subtitles, nfo, nfo]
+    subtitles: [en, de, pt-BR]
+`,
+      FILE,
+    );
+    assert.deepEqual(list.problems, []);
+    assert.deepEqual(list.channels[0]!.download, { output: '{channel}/{title} [{id}].{ext}', write: ['nfo'] });
+    assert.deepEqual(list.channels[1]!.download, {
+      output: '{uploader}/{date} {title}.{ext}',
+      write: ['info_json', 'thumbnail', 'subtitles', 'nfo'],
+      subtitles: ['en', 'de', 'pt-BR'],
+    });
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['an unknown placeholder', 'output: "{channel}/{name}.{ext}"', /output: unknown placeholder \{name\}/],
+    ['an absolute template', 'output: "/srv/{title}.{ext}"', /output: must be a relative path/],
+    ['a template that climbs', 'output: "{channel}/../../{title}.{ext}"', /output: must not contain "\." or "\.\." folders/],
+    ['an unknown sidecar', 'write: [nfo, poster]', /write\.1: must be one of info_json, thumbnail, subtitles, nfo/],
+    ['a language pattern', 'write: [subtitles]\n    subtitles: ["en.*"]', /subtitles\.0: must be a language code/],
+    ['languages without subtitles', 'subtitles: [en]', /subtitles: has no effect without "subtitles" in write/],
+  ];
+  for (const [name, yaml, message] of bad) {
+    test(`${name} is a problem naming the file, the channel and the field`, () => {
+      const list = parseChannelList(
+        `channels:
+  - name: broken
+    url: https://example.com/a.xml
+    ${yaml}
+  - name: fine
+    url: https://example.com/b.xml
+`,
+        FILE,
+      );
+      const problem = problemFor(list, 'broken');
+      assert.match(problem, /^\/etc\/parker\/channels\.yaml: channel "broken": /);
+      assert.match(problem, message);
+      assert.deepEqual(list.channels.map((c) => c.name), ['fine']);
+    });
+  }
+
+  test('a bad template in defaults makes the whole file unusable, naming the field', () => {
+    assert.throws(
+      () => parseChannelList('defaults:\n  output: "../{title}.{ext}"\nchannels: []\n', FILE),
+      (error: unknown) => error instanceof ChannelFileError && /channels\.yaml: defaults\.output: must not contain/.test(error.message),
+    );
+  });
+});

@@ -587,3 +587,38 @@ describe('parseFeed: hostile and broken documents', () => {
     });
   }
 });
+
+describe('parseFeed: uploader and description', () => {
+  test('RSS: itunes:author (else dc:creator) and the description are kept; absent ones add no key', () => {
+    const listing = parseFeed(
+      rss(
+        `<item><guid>a</guid><title>A</title><itunes:author>Ann &amp; Bo</itunes:author><description>Plot &lt;b&gt;here&lt;/b&gt;</description>
+           <enclosure url="https://example.com/a.mp3" type="audio/mpeg"/></item>
+         <item><guid>b</guid><title>B</title><dc:creator>Cy</dc:creator><enclosure url="https://example.com/b.mp3" type="audio/mpeg"/></item>
+         <item><guid>c</guid><title>C</title><enclosure url="https://example.com/c.mp3" type="audio/mpeg"/></item>`,
+        ' xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:dc="http://purl.org/dc/elements/1.1/"',
+      ),
+      FEED_URL,
+    );
+    const [a, b, c] = listing.entries;
+    assert.equal(a!.uploader, 'Ann & Bo');
+    assert.equal(a!.description, 'Plot <b>here</b>');
+    assert.equal(b!.uploader, 'Cy');
+    assert.equal('uploader' in c!, false);
+    assert.equal('description' in c!, false);
+  });
+
+  test('YouTube Atom: the entry author and media:description', () => {
+    const listing = parseFeed(
+      `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xmlns:yt="http://www.youtube.com/xml/schemas/2015" xmlns:media="http://search.yahoo.com/mrss/">
+        <yt:channelId>UCxxxxxxxxxxxxxxxxxxxxxx</yt:channelId><title>Chan</title>
+        <entry><id>yt:video:abc</id><yt:videoId>abcdefghijk</yt:videoId><title>T</title>
+          <link rel="alternate" href="https://www.youtube.com/watch?v=abcdefghijk"/>
+          <author><name>The Uploader</name></author><published>2025-01-02T03:04:05+00:00</published>
+          <media:group><media:title>T</media:title><media:description>About it</media:description></media:group></entry></feed>`,
+      FEED_URL,
+    );
+    assert.equal(listing.entries[0]!.uploader, 'The Uploader');
+    assert.equal(listing.entries[0]!.description, 'About it');
+  });
+});
