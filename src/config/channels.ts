@@ -5,7 +5,7 @@ import { msToNumber } from '@temporalio/common/lib/time.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { expandBareChannelId } from '../sources/youtube-url.ts';
-import type { DownloadOptions } from '../shared/types.ts';
+import type { DownloadOptions, KeepRule } from '../shared/types.ts';
 
 // channels.yaml: the list of channels Parker follows. Each channel entry is validated on
 // its own, so one bad entry is reported and left out while every good one is scheduled.
@@ -23,6 +23,26 @@ const interval = z.string().refine(
   { message: 'must be a duration between 1m and 30d, such as 15m, 2h or 1d' },
 );
 const backfill = z.number().int('must be a whole number').min(0, 'must be 0 or more');
+const atLeastOne = z.number().int('must be a whole number').min(1, 'must be 1 or more');
+/**
+ * Retention: `{ last: N }` keeps the newest N downloaded videos, `{ days: D }` keeps what
+ * was downloaded in the last D days, `all` keeps everything (to override a default rule).
+ */
+const keep = z.preprocess(
+  // `all` is the one word allowed; as an object it gets the same checks as the rules.
+  (value) => (value === 'all' ? { all: true } : value),
+  z
+    .object(
+      { last: atLeastOne.optional(), days: atLeastOne.optional(), all: z.literal(true).optional() },
+      { error: 'must be { last: N }, { days: D } or all' },
+    )
+    .strict()
+    .refine(
+      (rule) => [rule.last, rule.days, rule.all].filter((value) => value !== undefined).length === 1,
+      'must set exactly one of last and days',
+    )
+    .transform((rule): KeepRule | 'all' => (rule.all ? 'all' : rule.last !== undefined ? { last: rule.last } : { days: rule.days! })),
+);
 
 const channelSchema = z
   .object({
@@ -43,13 +63,14 @@ const channelSchema = z
     format: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters').optional(),
     /** A Netscape cookies file yt-dlp sends (members-only, age-restricted videos). */
     cookies: z.string().trim().min(1, 'must be a file path').optional(),
+    keep: keep.optional(),
   })
   .strict();
 
 const fileSchema = z
   .object({
     defaults: z
-      .object({ every: interval.default(DEFAULT_EVERY), backfill: backfill.default(DEFAULT_BACKFILL) })
+      .object({ every: interval.default(DEFAULT_EVERY), backfill: backfill.default(DEFAULT_BACKFILL), keep: keep.optional() })
       .strict()
       .default({ every: DEFAULT_EVERY, backfill: DEFAULT_BACKFILL }),
     channels: z.array(z.unknown()).default([]),
@@ -65,6 +86,8 @@ export interface ChannelConfig {
   backfill: number;
   /** yt-dlp settings; absent when the channel sets none. */
   download?: DownloadOptions;
+  /** What the daily maintenance keeps; absent: everything. */
+  keep?: KeepRule;
 }
 
 export interface ChannelConfigProblem {
@@ -99,7 +122,9 @@ function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const field = issue.path.join('.');
-      if (issue.code === 'unrecognized_keys') return `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      if (issue.code === 'unrecognized_keys') {
+        return `${field ? `${field}: ` : ''}unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      }
       return field ? `${field}: ${issue.message}` : issue.message;
     })
     .join('; ');
@@ -138,6 +163,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
     if (parsed.data.format) download.format = parsed.data.format;
     // Relative to the channel list, as a person reading the file would take it.
     if (parsed.data.cookies) download.cookies = path.resolve(path.dirname(file), parsed.data.cookies);
+    const keepRule = parsed.data.keep ?? defaults.keep;
     channels.push({
       name,
       url,
@@ -145,6 +171,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
       everyMs: parseInterval(every)!,
       backfill: parsed.data.backfill ?? defaults.backfill,
       ...(Object.keys(download).length > 0 ? { download } : {}),
+      ...(keepRule && keepRule !== 'all' ? { keep: keepRule } : {}),
     });
   });
   return { file, channels, problems };

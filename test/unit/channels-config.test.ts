@@ -535,3 +535,59 @@ describe('loadSettings: Temporal TLS and API key', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('parseChannelList: retention (keep)', () => {
+  test('keep per channel, from defaults, and `all` to opt out of a default', () => {
+    const list = parseChannelList(
+      `defaults:
+  keep: { days: 30 }
+channels:
+  - name: by-default
+    url: https://example.com/a.xml
+  - name: newest-five
+    url: https://example.com/b.xml
+    keep: { last: 5 }
+  - name: everything
+    url: https://example.com/c.xml
+    keep: all
+`,
+      FILE,
+    );
+    assert.deepEqual(list.problems, []);
+    assert.deepEqual(list.channels.map((c) => [c.name, c.keep]), [
+      ['by-default', { days: 30 }],
+      ['newest-five', { last: 5 }],
+      ['everything', undefined],
+    ]);
+    const none = parseChannelList(`channels:\n  - name: plain\n    url: https://example.com/a.xml\n`, FILE);
+    assert.equal(none.channels[0]!.keep, undefined, 'no rule: everything is kept');
+    assert.equal('keep' in none.channels[0]!, false, 'no key, so the schedule input compares equal');
+  });
+
+  test('a bad keep rule is reported by file, channel and field, and the channel left out', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['{ last: 0 }', /keep\.last: must be 1 or more/],
+      ['{ days: 1.5 }', /keep\.days: must be a whole number/],
+      ['{ days: -3 }', /keep\.days: must be 1 or more/],
+      ['{ last: 3, days: 4 }', /keep: must set exactly one of last and days/],
+      ['{}', /keep: must set exactly one of last and days/],
+      ['{ weeks: 2 }', /keep: unknown field "weeks"/],
+      ['forever', /keep: must be \{ last: N \}, \{ days: D \} or all/],
+      ['5', /keep: must be \{ last: N \}, \{ days: D \} or all/],
+    ];
+    for (const [rule, expected] of cases) {
+      const list = parseChannelList(`channels:\n  - name: bad\n    url: https://example.com/a.xml\n    keep: ${rule}\n  - name: good\n    url: https://example.com/b.xml\n`, FILE);
+      const message = problemFor(list, 'bad');
+      assert.match(message, new RegExp(`^${FILE.replace(/[/.]/g, '\\$&')}: channel "bad": `), rule);
+      assert.match(message, expected, rule);
+      assert.deepEqual(list.channels.map((c) => c.name), ['good'], rule);
+    }
+  });
+
+  test('a bad default keep rule makes the whole file unusable, naming the field', () => {
+    assert.throws(
+      () => parseChannelList(`defaults:\n  keep: { last: 0 }\nchannels: []\n`, FILE),
+      (error: Error) => error instanceof ChannelFileError && /channels\.yaml: defaults\.keep\.last: must be 1 or more/.test(error.message),
+    );
+  });
+});
