@@ -63,6 +63,7 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
       createYtDlpDownloader({ binary, stallTimeoutMs: msToNumber(MEDIA_TRANSFER.heartbeatTimeout!) }),
     ],
     downloadDir: settings.downloadDir,
+    configPath: settings.configPath,
     host,
     metrics: activityMetrics(Runtime.instance().metricMeter),
   });

@@ -1,9 +1,10 @@
 import { createCrawlActivities, type CrawlActivityDeps } from './crawl.ts';
 import { createDownloadActivities, type DownloadActivityDeps } from './download.ts';
+import { createMaintenanceActivities, type MaintenanceActivityDeps } from './maintenance.ts';
 
-export type ActivityDeps = CrawlActivityDeps & DownloadActivityDeps;
+export type ActivityDeps = CrawlActivityDeps & DownloadActivityDeps & MaintenanceActivityDeps;
 
 /** All of Parker's activities, built from their dependencies by the worker. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createCrawlActivities(deps), ...createDownloadActivities(deps) };
+  return { ...createCrawlActivities(deps), ...createDownloadActivities(deps), ...createMaintenanceActivities(deps) };
 }

@@ -90,3 +90,21 @@ export const UPCOMING_RECHECK_MS = 30 * 60_000;
 export const UPCOMING_GRACE_MS = 60_000;
 /** A premiere still not released after this many waits is given up as failed. */
 export const UPCOMING_MAX_WAITS = 48;
+
+/**
+ * Retention's activities: reading channels.yaml, listing a channel's expired videos,
+ * deleting one video's files. Local file and database work that takes seconds; 10
+ * minutes allows for a channel with thousands of files on a slow disk. Retried 8 times
+ * over about 10 minutes (5s, 10s, 20s … capped at 5m); a maintenance run that still fails
+ * is visible in the Web UI, and the next day's run picks up where it stopped.
+ */
+export const MAINTENANCE: ActivityOptions = {
+  startToCloseTimeout: '10m',
+  retry: {
+    initialInterval: '5s',
+    backoffCoefficient: 2,
+    maximumInterval: '5m',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: PERMANENT_FAILURES,
+  },
+};
