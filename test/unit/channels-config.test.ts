@@ -310,6 +310,7 @@ describe('loadSettings', () => {
       PARKER_CONFIG: '/srv/parker/channels.yaml',
       PARKER_DATA_DIR: '/var/lib/parker',
       PARKER_MAX_DOWNLOADS: '8',
+      PARKER_SITE_COOLDOWN: '90m',
       PARKER_ALLOW_PRIVATE: ' 127.0.0.1 , 192.168.0.0/16 ',
       PARKER_HOST_ID: 'nas-1',
       LOG_LEVEL: 'debug',
@@ -335,6 +336,7 @@ describe('loadSettings', () => {
       configPath: '/srv/parker/channels.yaml',
       dataDir: '/var/lib/parker',
       maxDownloads: 8,
+      siteCooldownMs: 5_400_000,
       allowPrivate: ['127.0.0.1', '192.168.0.0/16'],
       hostId: 'nas-1',
       logLevel: 'debug',
@@ -589,5 +591,18 @@ channels:
       () => parseChannelList(`defaults:\n  keep: { last: 0 }\nchannels: []\n`, FILE),
       (error: Error) => error instanceof ChannelFileError && /channels\.yaml: defaults\.keep\.last: must be 1 or more/.test(error.message),
     );
+  });
+});
+
+describe('loadSettings: PARKER_SITE_COOLDOWN', () => {
+  test('a duration, one hour by default', () => {
+    assert.equal(loadSettings({}).siteCooldownMs, 3_600_000);
+    assert.equal(loadSettings({ PARKER_SITE_COOLDOWN: '15m' }).siteCooldownMs, 900_000);
+    assert.equal(loadSettings({ PARKER_SITE_COOLDOWN: '2s' }).siteCooldownMs, 2_000);
+  });
+  test('anything else is refused, naming the variable', () => {
+    for (const value of ['soon', '0s', '500ms', '8d', '-1h']) {
+      assert.throws(() => loadSettings({ PARKER_SITE_COOLDOWN: value }), /PARKER_SITE_COOLDOWN must be a duration between 1s and 7d/, value);
+    }
   });
 });
