@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { connectDb, migrate, type Db } from '../../src/db/connect.ts';
+import { getCooldownUntil, recordCooldown } from '../../src/db/cooldowns.ts';
 import { filesOfOtherVideos, listStoredVideos, markVideoDeleted } from '../../src/db/retention.ts';
 import { getVideo, listUnfinished, listVideos, markDownloaded, markDownloading, markFailed, recordListing } from '../../src/db/videos.ts';
 import type { ChannelListing, ListedVideo } from '../../src/shared/types.ts';
@@ -53,6 +54,7 @@ for (const store of stores) {
       assert.ok(await db.schema.hasTable('channels'));
       assert.ok(await db.schema.hasColumn('videos', 'deleted_at'));
       assert.ok(await db.schema.hasColumn('videos', 'downloaded_at'));
+      assert.ok(await db.schema.hasTable('site_cooldowns'));
     });
 
     test('recording is an upsert: unique per channel and external id, statuses kept, metadata refreshed', async () => {
@@ -146,6 +148,20 @@ for (const store of stores) {
       await markFailed(db, { channel: ch.name, externalId: 'old' }, 'stale');
       assert.equal((await getVideo(db, { channel: ch.name, externalId: 'old' }))!.status, 'downloaded');
       assert.deepEqual(await filesOfOtherVideos(db, old.id, ['/d/old.mp3', '/d/new.mp3', '/d/none.mp3']), ['/d/new.mp3']);
+    });
+
+    test('site cooldowns: recorded per site, only ever extended', async () => {
+      const site = `${uniqueName('site')}.example.org`;
+      assert.equal(await getCooldownUntil(db, site), undefined);
+      const later = new Date(Date.UTC(2026, 0, 1, 12, 0, 0, 123));
+      const earlier = new Date(Date.UTC(2026, 0, 1, 11));
+      assert.deepEqual(await recordCooldown(db, site, later, 'HTTP 429'), later);
+      assert.deepEqual(await recordCooldown(db, site, earlier, 'HTTP 429 again'), later, 'an earlier end does not cut it short');
+      assert.equal((await getCooldownUntil(db, site))?.toISOString(), later.toISOString());
+      const latest = new Date(Date.UTC(2026, 0, 2));
+      assert.deepEqual(await recordCooldown(db, site, latest, 'bot check'), latest);
+      assert.equal((await getCooldownUntil(db, site))?.toISOString(), latest.toISOString());
+      assert.equal(await getCooldownUntil(db, `other-${site}`), undefined);
     });
 
     test('titles with SQL metacharacters and emoji are stored verbatim', async () => {

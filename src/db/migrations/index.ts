@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as createChannelsAndVideos from './001-create-channels-and-videos.ts';
 import * as downloaderAndListingState from './002-downloader-and-listing-state.ts';
 import * as retention from './003-retention.ts';
+import * as siteCooldowns from './004-site-cooldowns.ts';
 
 // Migrations are listed here rather than found on disk, so they run the same from
 // TypeScript sources, in the Docker image, and in tests.
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '001-create-channels-and-videos': createChannelsAndVideos,
   '002-downloader-and-listing-state': downloaderAndListingState,
   '003-retention': retention,
+  '004-site-cooldowns': siteCooldowns,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
