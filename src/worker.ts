@@ -64,6 +64,7 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
     ],
     downloadDir: settings.downloadDir,
     configPath: settings.configPath,
+    siteCooldownMs: settings.siteCooldownMs,
     host,
     metrics: activityMetrics(Runtime.instance().metricMeter),
   });

@@ -1,5 +1,5 @@
 import type { ActivityOptions } from '@temporalio/workflow';
-import { PERMANENT_FAILURES } from '../shared/failure-types.ts';
+import { FailureType, PERMANENT_FAILURES } from '../shared/failure-types.ts';
 
 // Every timeout and retry policy of Parker's activities, grouped by kind of work.
 // The README's "Retries and timeouts" section repeats these numbers.
@@ -48,6 +48,17 @@ export const MEDIA_TRANSFER: ActivityOptions = {
   },
 };
 
+/**
+ * MEDIA_TRANSFER for downloads that know the per-site cooldown: a throttled transfer goes
+ * back to the download workflow at once, which starts the site's cooldown and waits it
+ * out on a durable timer (at most SITE_COOLDOWN_MAX_WAITS times). Downloads started
+ * before the cooldown existed keep MEDIA_TRANSFER's long retry delays instead.
+ */
+export const MEDIA_TRANSFER_WITH_SITE_COOLDOWN: ActivityOptions = {
+  ...MEDIA_TRANSFER,
+  retry: { ...MEDIA_TRANSFER.retry, nonRetryableErrorTypes: [...PERMANENT_FAILURES, FailureType.RateLimited] },
+};
+
 /** Renames and bookkeeping around a download: quick, local, retried like the database. */
 export const FILE_AND_DATABASE: ActivityOptions = {
   ...DATABASE,
@@ -83,6 +94,12 @@ export function rateLimitRetryDelayMs(attempt: number): number {
   const max = 2 * 3_600_000;
   return Math.min(max, first * 2 ** Math.max(0, attempt - 1));
 }
+
+/**
+ * A download throttled again after this many site cooldowns (a day, with the default
+ * PARKER_SITE_COOLDOWN of 1h) is given up as failed.
+ */
+export const SITE_COOLDOWN_MAX_WAITS = 24;
 
 /** A premiere that gives no start time is looked at again after this long. */
 export const UPCOMING_RECHECK_MS = 30 * 60_000;
