@@ -204,7 +204,8 @@ async function downloadWaitingForRelease(
       });
     } catch (error) {
       if (cooldowns && wasRateLimited(error) && rateLimitedWaits++ < SITE_COOLDOWN_MAX_WAITS) {
-        await startSiteCooldown({ mediaUrl: target.mediaUrl, reason: reasonOf(error as ActivityFailure) });
+        // The site's own words; reasonOf would call a throttle "retries exhausted".
+        await startSiteCooldown({ mediaUrl: target.mediaUrl, reason: rootCause(error as ActivityFailure).message });
         continue;
       }
       const waitMs = upcomingWaitMs(error);

@@ -74,6 +74,9 @@ describe('per-site cooldown', () => {
     assert.ok(until.getTime() >= before + 3_000 - 50, 'the cooldown lasts PARKER_SITE_COOLDOWN');
     assert.ok(until.getTime() <= Date.now() + 3_000 + 50);
     assert.equal(server.stats(`/${channel}/first.mp4`).requests, 1, 'the 429, and no retry at once');
+    const row = (await parker.db('site_cooldowns').where({ site: SITE }).first('reason')) as { reason: string };
+    assert.match(row.reason, /HTTP Error 429/);
+    assert.doesNotMatch(row.reason, /retries exhausted/);
 
     // A download of the same site started during the cooldown does not touch the site.
     const second = await start(channel, `${channel}-second`);
