@@ -77,8 +77,15 @@ describe('the worker process', () => {
   });
 
   test('serves Temporal and Parker metrics on PARKER_METRICS_PORT', async () => {
-    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    assert.match(text, /^parker_downloads_finished_total\{.*result="downloaded".*\} 1$/m);
+    // The row is `downloaded` when finalize's activity ends; the workflow counts the end in
+    // its next workflow task, a moment later on a busy machine: wait for it, briefly.
+    const finished = /^parker_downloads_finished_total\{.*result="downloaded".*\} 1$/m;
+    const deadline = Date.now() + 10_000;
+    let text = '';
+    while (!finished.test((text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text())) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.match(text, finished);
     assert.match(text, /^temporal_worker_task_slots_used\{/m);
   });
 });
