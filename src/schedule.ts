@@ -4,6 +4,7 @@ import { loadSettings, type Settings } from './config/settings.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
 import type { Logger } from './log.ts';
 import { createLogger } from './log.ts';
+import { syncMaintenanceSchedule } from './schedules/maintenance.ts';
 import { syncSchedules, type SyncReport } from './schedules/sync.ts';
 import { EMBEDDED_ADDRESS } from './temporal/connect.ts';
 import { temporalConnectionOptions } from './temporal/connection-options.ts';
@@ -24,12 +25,15 @@ export async function syncFromChannelList(
     taskQueue: settings.temporal.taskQueue,
     keep: list.problems.map((problem) => problem.channel),
   });
+  // Daily retention, with the keep rules of the channels read fine this time.
+  const maintenance = await syncMaintenanceSchedule(client, list.channels, { taskQueue: settings.temporal.taskQueue });
   log.info(
     {
       created: report.created,
       updated: report.updated,
       deleted: report.deleted,
       unchanged: report.unchanged.length,
+      maintenance,
     },
     `schedules synced from ${list.file}`,
   );

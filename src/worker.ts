@@ -64,6 +64,8 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
       createYtDlpDownloader({ binary, stallTimeoutMs: msToNumber(MEDIA_TRANSFER.heartbeatTimeout!) }),
     ],
     downloadDir: settings.downloadDir,
+    configPath: settings.configPath,
+    siteCooldownMs: settings.siteCooldownMs,
     host,
     metrics: activityMetrics(Runtime.instance().metricMeter),
   });

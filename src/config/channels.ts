@@ -8,7 +8,7 @@ import { expandBareChannelId } from '../sources/youtube-url.ts';
 import { compileTitlePattern, publishedAfterTime } from '../rules/filters.ts';
 import { parseLengthSeconds } from '../rules/durations.ts';
 import { outputTemplateProblem } from '../naming/output-template.ts';
-import { SIDECAR_KINDS, type ChannelRules, type DownloadOptions } from '../shared/types.ts';
+import { SIDECAR_KINDS, type ChannelRules, type DownloadOptions, type KeepRule } from '../shared/types.ts';
 
 // channels.yaml: the list of channels Parker follows. Each channel entry is validated on
 // its own, so one bad entry is reported and left out while every good one is scheduled.
@@ -90,6 +90,26 @@ const filtersSchema = z
 const includeSchema = z.object({ shorts: z.boolean().optional(), live: z.boolean().optional() }).strict();
 type Filters = z.infer<typeof filtersSchema>;
 type Include = z.infer<typeof includeSchema>;
+const atLeastOne = z.number().int('must be a whole number').min(1, 'must be 1 or more');
+/**
+ * Retention: `{ last: N }` keeps the newest N downloaded videos, `{ days: D }` keeps what
+ * was downloaded in the last D days, `all` keeps everything (to override a default rule).
+ */
+const keep = z.preprocess(
+  // `all` is the one word allowed; as an object it gets the same checks as the rules.
+  (value) => (value === 'all' ? { all: true } : value),
+  z
+    .object(
+      { last: atLeastOne.optional(), days: atLeastOne.optional(), all: z.literal(true).optional() },
+      { error: 'must be { last: N }, { days: D } or all' },
+    )
+    .strict()
+    .refine(
+      (rule) => [rule.last, rule.days, rule.all].filter((value) => value !== undefined).length === 1,
+      'must set exactly one of last and days',
+    )
+    .transform((rule): KeepRule | 'all' => (rule.all ? 'all' : rule.last !== undefined ? { last: rule.last } : { days: rule.days! })),
+);
 
 const channelSchema = z
   .object({
@@ -113,6 +133,7 @@ const channelSchema = z
     filters: filtersSchema.optional(),
     include: includeSchema.optional(),
     ...sidecarFields,
+    keep: keep.optional(),
   })
   .strict();
 
@@ -125,6 +146,7 @@ const fileSchema = z
         filters: filtersSchema.optional(),
         include: includeSchema.optional(),
         ...sidecarFields,
+        keep: keep.optional(),
       })
       .strict()
       .default({ every: DEFAULT_EVERY, backfill: DEFAULT_BACKFILL }),
@@ -143,6 +165,8 @@ export interface ChannelConfig {
   download?: DownloadOptions;
   /** Filters and include rules, the defaults' merged with the channel's; absent when there are none. */
   rules?: ChannelRules;
+  /** What the daily maintenance keeps; absent: everything. */
+  keep?: KeepRule;
 }
 
 export interface ChannelConfigProblem {
@@ -199,7 +223,9 @@ function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const field = issue.path.join('.');
-      if (issue.code === 'unrecognized_keys') return `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      if (issue.code === 'unrecognized_keys') {
+        return `${field ? `${field}: ` : ''}unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      }
       return field ? `${field}: ${issue.message}` : issue.message;
     })
     .join('; ');
@@ -254,6 +280,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
       problems.push({ channel: label, message: `${file}: channel "${name}": subtitles: has no effect without "subtitles" in write` });
       return;
     }
+    const keepRule = parsed.data.keep ?? defaults.keep;
     channels.push({
       name,
       url,
@@ -262,6 +289,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
       backfill: parsed.data.backfill ?? defaults.backfill,
       ...(Object.keys(download).length > 0 ? { download } : {}),
       ...(rules ? { rules } : {}),
+      ...(keepRule && keepRule !== 'all' ? { keep: keepRule } : {}),
     });
   });
   return { file, channels, problems };

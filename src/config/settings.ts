@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import { z } from 'zod';
 import { AddressPolicy } from '../http/address-policy.ts';
 import { DEFAULT_YOUTUBE_BASE_URL } from '../sources/youtube-url.ts';
@@ -38,6 +39,18 @@ const envSchema = z.object({
   PARKER_CONFIG: z.string().trim().min(1).default('./channels.yaml'),
   PARKER_DATA_DIR: z.string().trim().min(1).default('./data'),
   PARKER_MAX_DOWNLOADS: positiveInt('PARKER_MAX_DOWNLOADS', 4),
+  PARKER_SITE_COOLDOWN: z
+    .string()
+    .trim()
+    .default('1h')
+    .transform((text, context) => {
+      const millis = durationMs(text);
+      if (millis === undefined || millis < 1_000 || millis > 7 * 86_400_000) {
+        context.addIssue({ code: 'custom', message: 'PARKER_SITE_COOLDOWN must be a duration between 1s and 7d, such as 30m or 1h' });
+        return z.NEVER;
+      }
+      return millis;
+    }),
   PARKER_ALLOW_PRIVATE: z
     .string()
     .default('')
@@ -73,6 +86,16 @@ const envSchema = z.object({
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('parker'),
 });
 
+/** `1h` → 3 600 000, with Temporal's own duration parser; undefined for anything else. */
+function durationMs(text: string): number | undefined {
+  try {
+    const millis = msToNumber(text as Parameters<typeof msToNumber>[0]);
+    return Number.isFinite(millis) ? millis : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Where scripts/ensure-ytdlp.sh installs the pinned yt-dlp. */
 export const PROJECT_YTDLP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.tools/ytdlp/bin/yt-dlp');
 
@@ -99,6 +122,11 @@ export interface Settings {
   dataDir: string;
   /** How many downloads one worker runs at once. */
   maxDownloads: number;
+  /**
+   * How long downloads from a site pause after it throttled one (HTTP 429, bot check),
+   * for every worker (PARKER_SITE_COOLDOWN, default 1h).
+   */
+  siteCooldownMs: number;
   /** Loopback, private or link-local addresses and ranges Parker may fetch from (none by default). */
   allowPrivate: string[];
   /**
@@ -196,6 +224,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     configPath: path.resolve(e.PARKER_CONFIG),
     dataDir: path.resolve(e.PARKER_DATA_DIR),
     maxDownloads: e.PARKER_MAX_DOWNLOADS,
+    siteCooldownMs: e.PARKER_SITE_COOLDOWN,
     allowPrivate: e.PARKER_ALLOW_PRIVATE,
     hostId: e.PARKER_HOST_ID ?? defaultHostId(path.resolve(e.DOWNLOAD_DIR)),
     logLevel: e.LOG_LEVEL,

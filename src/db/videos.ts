@@ -35,6 +35,11 @@ export interface VideoRow {
   bytes?: number;
   sha256?: string;
   createdAt: Date;
+  /** When the file arrived; absent in rows downloaded before retention existed. */
+  downloadedAt?: Date;
+  /** When retention deleted the file; the status stays `downloaded`. */
+  deletedAt?: Date;
+  updatedAt: Date;
 }
 
 interface RawVideoRow {
@@ -56,6 +61,9 @@ interface RawVideoRow {
   bytes: number | string | null;
   sha256: string | null;
   created_at: string;
+  downloaded_at: string | null;
+  deleted_at: string | null;
+  updated_at: string;
 }
 
 function toVideo(row: RawVideoRow): VideoRow {
@@ -78,6 +86,9 @@ function toVideo(row: RawVideoRow): VideoRow {
     bytes: row.bytes === null ? undefined : Number(row.bytes),
     sha256: row.sha256 ?? undefined,
     createdAt: fromDbTime(row.created_at)!,
+    downloadedAt: fromDbTime(row.downloaded_at),
+    deletedAt: fromDbTime(row.deleted_at),
+    updatedAt: fromDbTime(row.updated_at)!,
   };
 }
 
@@ -246,6 +257,9 @@ export async function markDownloaded(
       file_path: file.filePath,
       bytes: file.bytes,
       sha256: file.sha256,
+      downloaded_at: toDbTime(now),
+      // A file downloaded again (an operator reset the row) is there again.
+      deleted_at: null,
       updated_at: toDbTime(now),
     });
 }

@@ -26,6 +26,8 @@ export const FailureType = {
   VideoUpcoming: 'VideoUpcoming',
   /** The site throttles us (HTTP 429, bot check): retried after a long delay, not the usual backoff. */
   RateLimited: 'RateLimited',
+  /** channels.yaml cannot be read or parsed as a whole: fixing it takes a person. */
+  InvalidChannelList: 'InvalidChannelList',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
@@ -43,4 +45,5 @@ export const PERMANENT_FAILURES: FailureTypeName[] = [
   FailureType.UnknownVideo,
   FailureType.VideoUnavailable,
   FailureType.VideoUpcoming,
+  FailureType.InvalidChannelList,
 ];

@@ -24,3 +24,10 @@ export function hostTaskQueueFor(taskQueue: string, hostId: string): string {
 
 export const CRAWL_WORKFLOW = 'crawlChannel';
 export const DOWNLOAD_WORKFLOW = 'downloadVideo';
+export const MAINTENANCE_WORKFLOW = 'maintainChannels';
+
+/**
+ * The schedule of the daily maintenance. Outside SCHEDULE_ID_PREFIX on purpose: the
+ * channel cleanup deletes what carries that prefix and is not in channels.yaml.
+ */
+export const MAINTENANCE_SCHEDULE_ID = 'parker-maintenance';

@@ -4,12 +4,14 @@ import {
   CancellationScope,
   isCancellation,
   metricMeter,
+  patched,
   proxyActivities,
   sleep,
   TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import { TimeoutType } from '@temporalio/common';
+import type { CooldownActivities } from '../activities/cooldown.ts';
 import type { DownloadActivities } from '../activities/download.ts';
 import { FailureType } from '../shared/failure-types.ts';
 import { downloadTaskQueueFor } from '../shared/names.ts';
@@ -18,7 +20,9 @@ import {
   CLAIM_HOST,
   FILE_AND_DATABASE,
   MEDIA_TRANSFER,
+  MEDIA_TRANSFER_WITH_SITE_COOLDOWN,
   ON_HOST,
+  SITE_COOLDOWN_MAX_WAITS,
   UPCOMING_GRACE_MS,
   UPCOMING_MAX_WAITS,
   UPCOMING_RECHECK_MS,
@@ -26,6 +30,13 @@ import {
 import { workflowMetrics, type DownloadResultLabel } from '../telemetry/metrics.ts';
 
 const { resolveDownload, markVideoFailed } = proxyActivities<DownloadActivities>(FILE_AND_DATABASE);
+const { checkSiteCooldown, startSiteCooldown } = proxyActivities<CooldownActivities>(FILE_AND_DATABASE);
+
+/**
+ * Downloads started before the site cooldown existed replay without it: its activities
+ * would not match their histories.
+ */
+const SITE_COOLDOWN_PATCH = 'site-cooldown';
 
 /** Hosts a download may be handed to in turn, when each one it was pinned to goes away. */
 export const MAX_HOST_CLAIMS = 20;
@@ -83,7 +94,11 @@ function upcomingWaitMs(error: unknown): number | undefined {
 /** The activities that must run where the part file is: on the host's own task queue. */
 function onHost(host: DownloadHost) {
   return {
-    transfer: proxyActivities<DownloadActivities>({ ...MEDIA_TRANSFER, ...ON_HOST, taskQueue: host.taskQueue }),
+    transfer: proxyActivities<DownloadActivities>({
+      ...(patched(SITE_COOLDOWN_PATCH) ? MEDIA_TRANSFER_WITH_SITE_COOLDOWN : MEDIA_TRANSFER),
+      ...ON_HOST,
+      taskQueue: host.taskQueue,
+    }),
     files: proxyActivities<DownloadActivities>({ ...FILE_AND_DATABASE, ...ON_HOST, taskQueue: host.taskQueue }),
   };
 }
@@ -147,16 +162,39 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
   }
 }
 
+/** The transfer failed because the site throttled it (HTTP 429, bot check). */
+function wasRateLimited(error: unknown): boolean {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === FailureType.RateLimited;
+}
+
 /**
- * Runs the transfer; a premiere or scheduled stream that has not started is waited for
- * on a durable timer (it survives worker restarts) and tried again, instead of failing.
+ * Waits, on durable timers, until the site of the URL is out of its cooldown. Asks again
+ * after each wait: another download may have extended it meanwhile.
+ */
+async function waitForSite(mediaUrl: string): Promise<void> {
+  for (;;) {
+    const { waitMs } = await checkSiteCooldown({ mediaUrl });
+    if (waitMs <= 0) return;
+    await sleep(waitMs);
+  }
+}
+
+/**
+ * Runs the transfer once its site is out of any cooldown. A throttled transfer starts
+ * the site's cooldown (every download from the site then waits for it) and is tried again
+ * after it. A premiere or scheduled stream that has not started is waited for on a
+ * durable timer and tried again, instead of failing. Both waits survive worker restarts.
  */
 async function downloadWaitingForRelease(
   downloadMedia: DownloadActivities['downloadMedia'],
   input: DownloadInput,
   target: DownloadTarget,
 ): Promise<DownloadedMedia> {
-  for (let waits = 0; ; waits++) {
+  const cooldowns = patched(SITE_COOLDOWN_PATCH);
+  let upcomingWaits = 0;
+  let rateLimitedWaits = 0;
+  for (;;) {
+    if (cooldowns) await waitForSite(target.mediaUrl);
     try {
       return await downloadMedia({
         target,
@@ -165,8 +203,13 @@ async function downloadWaitingForRelease(
         ...(input.download ? { options: input.download } : {}),
       });
     } catch (error) {
+      if (cooldowns && wasRateLimited(error) && rateLimitedWaits++ < SITE_COOLDOWN_MAX_WAITS) {
+        // The site's own words; reasonOf would call a throttle "retries exhausted".
+        await startSiteCooldown({ mediaUrl: target.mediaUrl, reason: rootCause(error as ActivityFailure).message });
+        continue;
+      }
       const waitMs = upcomingWaitMs(error);
-      if (waitMs === undefined || waits >= UPCOMING_MAX_WAITS) throw error;
+      if (waitMs === undefined || upcomingWaits++ >= UPCOMING_MAX_WAITS) throw error;
       await sleep(waitMs);
     }
   }

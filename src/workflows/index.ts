@@ -1,3 +1,4 @@
 // The workflows the worker registers. Deterministic code only: see STYLE.md.
 export { crawlChannel } from './crawl.ts';
 export { downloadVideo } from './download.ts';
+export { maintainChannels } from './maintenance.ts';

@@ -1,5 +1,5 @@
 import type { ActivityOptions } from '@temporalio/workflow';
-import { PERMANENT_FAILURES } from '../shared/failure-types.ts';
+import { FailureType, PERMANENT_FAILURES } from '../shared/failure-types.ts';
 
 // Every timeout and retry policy of Parker's activities, grouped by kind of work.
 // The README's "Retries and timeouts" section repeats these numbers.
@@ -48,6 +48,17 @@ export const MEDIA_TRANSFER: ActivityOptions = {
   },
 };
 
+/**
+ * MEDIA_TRANSFER for downloads that know the per-site cooldown: a throttled transfer goes
+ * back to the download workflow at once, which starts the site's cooldown and waits it
+ * out on a durable timer (at most SITE_COOLDOWN_MAX_WAITS times). Downloads started
+ * before the cooldown existed keep MEDIA_TRANSFER's long retry delays instead.
+ */
+export const MEDIA_TRANSFER_WITH_SITE_COOLDOWN: ActivityOptions = {
+  ...MEDIA_TRANSFER,
+  retry: { ...MEDIA_TRANSFER.retry, nonRetryableErrorTypes: [...PERMANENT_FAILURES, FailureType.RateLimited] },
+};
+
 /** Renames and bookkeeping around a download: quick, local, retried like the database. */
 export const FILE_AND_DATABASE: ActivityOptions = {
   ...DATABASE,
@@ -84,9 +95,33 @@ export function rateLimitRetryDelayMs(attempt: number): number {
   return Math.min(max, first * 2 ** Math.max(0, attempt - 1));
 }
 
+/**
+ * A download throttled again after this many site cooldowns (a day, with the default
+ * PARKER_SITE_COOLDOWN of 1h) is given up as failed.
+ */
+export const SITE_COOLDOWN_MAX_WAITS = 24;
+
 /** A premiere that gives no start time is looked at again after this long. */
 export const UPCOMING_RECHECK_MS = 30 * 60_000;
 /** How long after the announced start a premiere is first tried (the site needs a moment). */
 export const UPCOMING_GRACE_MS = 60_000;
 /** A premiere still not released after this many waits is given up as failed. */
 export const UPCOMING_MAX_WAITS = 48;
+
+/**
+ * Retention's activities: reading channels.yaml, listing a channel's expired videos,
+ * deleting one video's files. Local file and database work that takes seconds; 10
+ * minutes allows for a channel with thousands of files on a slow disk. Retried 8 times
+ * over about 10 minutes (5s, 10s, 20s … capped at 5m); a maintenance run that still fails
+ * is visible in the Web UI, and the next day's run picks up where it stopped.
+ */
+export const MAINTENANCE: ActivityOptions = {
+  startToCloseTimeout: '10m',
+  retry: {
+    initialInterval: '5s',
+    backoffCoefficient: 2,
+    maximumInterval: '5m',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: PERMANENT_FAILURES,
+  },
+};

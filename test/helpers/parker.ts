@@ -56,6 +56,8 @@ export function testSettings(scratch: string, overrides: Partial<Settings> = {})
     configPath: path.join(scratch, 'channels.yaml'),
     dataDir: path.join(scratch, 'data'),
     maxDownloads: 4,
+    // Short, so that a test that meets a throttled site does not wait an hour.
+    siteCooldownMs: 3_000,
     // The fixture server is on 127.0.0.1; every other special address stays refused.
     allowPrivate: ['127.0.0.1'],
     logLevel: 'warn',

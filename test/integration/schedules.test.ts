@@ -7,8 +7,9 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
 import { parseChannelList } from '../../src/config/channels.ts';
+import { MAINTENANCE_CATCHUP_WINDOW_MS, syncMaintenanceSchedule } from '../../src/schedules/maintenance.ts';
 import { syncSchedules } from '../../src/schedules/sync.ts';
-import { scheduleIdFor } from '../../src/shared/names.ts';
+import { MAINTENANCE_SCHEDULE_ID, scheduleIdFor } from '../../src/shared/names.ts';
 import { uniqueName } from '../helpers/parker.ts';
 import { services } from '../helpers/services.ts';
 
@@ -159,5 +160,45 @@ describe('schedule sync', () => {
     const description = await client.schedule.getHandle(scheduleIdFor(good)).describe();
     assert.ok(description.action.type === 'startWorkflow' && description.action.taskQueue === taskQueue);
     await assert.rejects(client.schedule.getHandle(scheduleIdFor(bad)).describe(), ScheduleNotFoundError);
+    // The command keeps the daily maintenance schedule too (other test files may sync it
+    // with their own queue, so only what it runs is checked here).
+    const maintenance = await client.schedule.getHandle(MAINTENANCE_SCHEDULE_ID).describe();
+    assert.ok(maintenance.action.type === 'startWorkflow' && maintenance.action.workflowType === 'maintainChannels');
+  });
+
+  test('the maintenance schedule: created with the keep rules, left alone, updated on a change, never deleted by the channel cleanup', async () => {
+    const taskQueue = uniqueName('sched-queue');
+    const scheduleId = uniqueName('parker-maintenance-test');
+    const [kept, plain] = [uniqueName('kept'), uniqueName('plain')];
+    const list = parseChannelList(
+      channelsYaml(`  - name: ${kept}\n    url: https://example.org/k.xml\n    keep: { last: 10 }\n  - name: ${plain}\n    url: https://example.org/p.xml\n`),
+      'channels.yaml',
+    );
+    assert.equal(await syncMaintenanceSchedule(client, list.channels, { taskQueue, scheduleId }), 'created');
+    const description = await client.schedule.getHandle(scheduleId).describe();
+    assert.deepEqual(description.spec.intervals, [{ every: 86_400_000, offset: 4 * 3_600_000 }]);
+    assert.equal(description.policies.overlap, 'SKIP');
+    assert.equal(description.policies.catchupWindow, MAINTENANCE_CATCHUP_WINDOW_MS);
+    assert.ok(description.action.type === 'startWorkflow');
+    assert.equal(description.action.workflowType, 'maintainChannels');
+    assert.equal(description.action.taskQueue, taskQueue);
+    assert.deepEqual(description.action.args, [{ channels: [{ channel: kept, keep: { last: 10 } }] }]);
+
+    assert.equal(await syncMaintenanceSchedule(client, list.channels, { taskQueue, scheduleId }), 'unchanged');
+
+    const edited = parseChannelList(channelsYaml(`  - name: ${kept}\n    url: https://example.org/k.xml\n    keep: { days: 30 }\n`), 'channels.yaml');
+    assert.equal(await syncMaintenanceSchedule(client, edited.channels, { taskQueue, scheduleId }), 'updated');
+    const updated = await client.schedule.getHandle(scheduleId).describe();
+    assert.ok(updated.action.type === 'startWorkflow');
+    assert.deepEqual(updated.action.args, [{ channels: [{ channel: kept, keep: { days: 30 } }] }]);
+    assert.equal(await syncMaintenanceSchedule(client, edited.channels, { taskQueue, scheduleId }), 'unchanged');
+
+    // The channel cleanup of the same queue, with every channel gone, leaves it alone.
+    await syncSchedules(client, edited.channels, { taskQueue });
+    await waitUntilListed([scheduleId, scheduleIdFor(kept)]);
+    const cleanup = await syncSchedules(client, [], { taskQueue });
+    assert.deepEqual(cleanup.deleted, [scheduleIdFor(kept)]);
+    await client.schedule.getHandle(scheduleId).describe();
+    await client.schedule.getHandle(scheduleId).delete();
   });
 });

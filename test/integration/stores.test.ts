@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { connectDb, migrate, type Db } from '../../src/db/connect.ts';
+import { getCooldownUntil, recordCooldown } from '../../src/db/cooldowns.ts';
+import { filesOfOtherVideos, listStoredVideos, markVideoDeleted } from '../../src/db/retention.ts';
 import { getVideo, listUnfinished, listVideos, markDownloaded, markDownloading, markFailed, recordListing } from '../../src/db/videos.ts';
 import type { ChannelListing, ListedVideo } from '../../src/shared/types.ts';
 import { uniqueName } from '../helpers/parker.ts';
@@ -50,6 +52,9 @@ for (const store of stores) {
       await migrate(db);
       assert.ok(await db.schema.hasTable('videos'));
       assert.ok(await db.schema.hasTable('channels'));
+      assert.ok(await db.schema.hasColumn('videos', 'deleted_at'));
+      assert.ok(await db.schema.hasColumn('videos', 'downloaded_at'));
+      assert.ok(await db.schema.hasTable('site_cooldowns'));
     });
 
     test('recording is an upsert: unique per channel and external id, statuses kept, metadata refreshed', async () => {
@@ -133,6 +138,46 @@ for (const store of stores) {
       const video = await getVideo(db, key);
       assert.equal(video!.status, 'downloaded');
       assert.equal(video!.reason, undefined);
+    });
+
+    test('retention: stored videos with their download time; a deleted one stays downloaded and is never unfinished', async () => {
+      const ch = channel();
+      await recordListing(db, ch, listing([entry('old', 1), entry('new', 2), entry('pending', 3)]), 10);
+      const downloadedAt = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6));
+      for (const id of ['old', 'new']) {
+        await markDownloaded(db, { channel: ch.name, externalId: id }, { filePath: `/d/${id}.mp3`, bytes: 1, sha256: 'a'.repeat(64) }, downloadedAt);
+      }
+      const stored = await listStoredVideos(db, ch.name);
+      assert.deepEqual(stored.map((v) => [v.externalId, v.filePath, v.downloadedAt.toISOString()]).sort(), [
+        ['new', '/d/new.mp3', downloadedAt.toISOString()],
+        ['old', '/d/old.mp3', downloadedAt.toISOString()],
+      ]);
+      const old = stored.find((v) => v.externalId === 'old')!;
+      await markVideoDeleted(db, old.id, new Date(Date.UTC(2026, 1, 1)));
+      await markVideoDeleted(db, old.id, new Date(Date.UTC(2026, 2, 1)));
+      const row = await getVideo(db, { channel: ch.name, externalId: 'old' });
+      assert.equal(row!.status, 'downloaded');
+      assert.equal(row!.deletedAt?.toISOString(), '2026-02-01T00:00:00.000Z', 'the first deletion time is kept');
+      assert.deepEqual((await listStoredVideos(db, ch.name)).map((v) => v.externalId), ['new']);
+      assert.deepEqual((await listUnfinished(db, ch.name)).map((v) => v.externalId), ['pending']);
+      await markDownloading(db, { channel: ch.name, externalId: 'old' });
+      await markFailed(db, { channel: ch.name, externalId: 'old' }, 'stale');
+      assert.equal((await getVideo(db, { channel: ch.name, externalId: 'old' }))!.status, 'downloaded');
+      assert.deepEqual(await filesOfOtherVideos(db, old.id, ['/d/old.mp3', '/d/new.mp3', '/d/none.mp3']), ['/d/new.mp3']);
+    });
+
+    test('site cooldowns: recorded per site, only ever extended', async () => {
+      const site = `${uniqueName('site')}.example.org`;
+      assert.equal(await getCooldownUntil(db, site), undefined);
+      const later = new Date(Date.UTC(2026, 0, 1, 12, 0, 0, 123));
+      const earlier = new Date(Date.UTC(2026, 0, 1, 11));
+      assert.deepEqual(await recordCooldown(db, site, later, 'HTTP 429'), later);
+      assert.deepEqual(await recordCooldown(db, site, earlier, 'HTTP 429 again'), later, 'an earlier end does not cut it short');
+      assert.equal((await getCooldownUntil(db, site))?.toISOString(), later.toISOString());
+      const latest = new Date(Date.UTC(2026, 0, 2));
+      assert.deepEqual(await recordCooldown(db, site, latest, 'bot check'), latest);
+      assert.equal((await getCooldownUntil(db, site))?.toISOString(), latest.toISOString());
+      assert.equal(await getCooldownUntil(db, `other-${site}`), undefined);
     });
 
     test('titles with SQL metacharacters and emoji are stored verbatim', async () => {

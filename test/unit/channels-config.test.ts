@@ -310,6 +310,7 @@ describe('loadSettings', () => {
       PARKER_CONFIG: '/srv/parker/channels.yaml',
       PARKER_DATA_DIR: '/var/lib/parker',
       PARKER_MAX_DOWNLOADS: '8',
+      PARKER_SITE_COOLDOWN: '90m',
       PARKER_ALLOW_PRIVATE: ' 127.0.0.1 , 192.168.0.0/16 ',
       PARKER_HOST_ID: 'nas-1',
       LOG_LEVEL: 'debug',
@@ -335,6 +336,7 @@ describe('loadSettings', () => {
       configPath: '/srv/parker/channels.yaml',
       dataDir: '/var/lib/parker',
       maxDownloads: 8,
+      siteCooldownMs: 5_400_000,
       allowPrivate: ['127.0.0.1', '192.168.0.0/16'],
       hostId: 'nas-1',
       logLevel: 'debug',
@@ -735,5 +737,74 @@ channels:
       () => parseChannelList('defaults:\n  output: "../{title}.{ext}"\nchannels: []\n', FILE),
       (error: unknown) => error instanceof ChannelFileError && /channels\.yaml: defaults\.output: must not contain/.test(error.message),
     );
+  });
+});
+
+describe('parseChannelList: retention (keep)', () => {
+  test('keep per channel, from defaults, and `all` to opt out of a default', () => {
+    const list = parseChannelList(
+      `defaults:
+  keep: { days: 30 }
+channels:
+  - name: by-default
+    url: https://example.com/a.xml
+  - name: newest-five
+    url: https://example.com/b.xml
+    keep: { last: 5 }
+  - name: everything
+    url: https://example.com/c.xml
+    keep: all
+`,
+      FILE,
+    );
+    assert.deepEqual(list.problems, []);
+    assert.deepEqual(list.channels.map((c) => [c.name, c.keep]), [
+      ['by-default', { days: 30 }],
+      ['newest-five', { last: 5 }],
+      ['everything', undefined],
+    ]);
+    const none = parseChannelList(`channels:\n  - name: plain\n    url: https://example.com/a.xml\n`, FILE);
+    assert.equal(none.channels[0]!.keep, undefined, 'no rule: everything is kept');
+    assert.equal('keep' in none.channels[0]!, false, 'no key, so the schedule input compares equal');
+  });
+
+  test('a bad keep rule is reported by file, channel and field, and the channel left out', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['{ last: 0 }', /keep\.last: must be 1 or more/],
+      ['{ days: 1.5 }', /keep\.days: must be a whole number/],
+      ['{ days: -3 }', /keep\.days: must be 1 or more/],
+      ['{ last: 3, days: 4 }', /keep: must set exactly one of last and days/],
+      ['{}', /keep: must set exactly one of last and days/],
+      ['{ weeks: 2 }', /keep: unknown field "weeks"/],
+      ['forever', /keep: must be \{ last: N \}, \{ days: D \} or all/],
+      ['5', /keep: must be \{ last: N \}, \{ days: D \} or all/],
+    ];
+    for (const [rule, expected] of cases) {
+      const list = parseChannelList(`channels:\n  - name: bad\n    url: https://example.com/a.xml\n    keep: ${rule}\n  - name: good\n    url: https://example.com/b.xml\n`, FILE);
+      const message = problemFor(list, 'bad');
+      assert.match(message, new RegExp(`^${FILE.replace(/[/.]/g, '\\$&')}: channel "bad": `), rule);
+      assert.match(message, expected, rule);
+      assert.deepEqual(list.channels.map((c) => c.name), ['good'], rule);
+    }
+  });
+
+  test('a bad default keep rule makes the whole file unusable, naming the field', () => {
+    assert.throws(
+      () => parseChannelList(`defaults:\n  keep: { last: 0 }\nchannels: []\n`, FILE),
+      (error: Error) => error instanceof ChannelFileError && /channels\.yaml: defaults\.keep\.last: must be 1 or more/.test(error.message),
+    );
+  });
+});
+
+describe('loadSettings: PARKER_SITE_COOLDOWN', () => {
+  test('a duration, one hour by default', () => {
+    assert.equal(loadSettings({}).siteCooldownMs, 3_600_000);
+    assert.equal(loadSettings({ PARKER_SITE_COOLDOWN: '15m' }).siteCooldownMs, 900_000);
+    assert.equal(loadSettings({ PARKER_SITE_COOLDOWN: '2s' }).siteCooldownMs, 2_000);
+  });
+  test('anything else is refused, naming the variable', () => {
+    for (const value of ['soon', '0s', '500ms', '8d', '-1h']) {
+      assert.throws(() => loadSettings({ PARKER_SITE_COOLDOWN: value }), /PARKER_SITE_COOLDOWN must be a duration between 1s and 7d/, value);
+    }
   });
 });

@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import * as createChannelsAndVideos from './001-create-channels-and-videos.ts';
 import * as downloaderAndListingState from './002-downloader-and-listing-state.ts';
 import * as uploaderDescriptionAndStem from './003-uploader-description-and-stem.ts';
+import * as retention from './004-retention.ts';
+import * as siteCooldowns from './005-site-cooldowns.ts';
 
 // Migrations are listed here rather than found on disk, so they run the same from
 // TypeScript sources, in the Docker image, and in tests.
@@ -15,6 +17,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '001-create-channels-and-videos': createChannelsAndVideos,
   '002-downloader-and-listing-state': downloaderAndListingState,
   '003-uploader-description-and-stem': uploaderDescriptionAndStem,
+  '004-retention': retention,
+  '005-site-cooldowns': siteCooldowns,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
