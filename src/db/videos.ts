@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './connect.ts';
 import { fromDbTime, toDbTime } from './connect.ts';
-import type { ChannelListing, ListedVideo, ListingState, PendingVideo } from '../shared/types.ts';
+import type { ChannelListing, ListingState, PendingVideo } from '../shared/types.ts';
 import { videoWorkflowId } from '../naming/workflow-ids.ts';
 import { newestFirst, uniqueEntries } from '../rules/listing-order.ts';
 import type { VIDEO_STATUSES } from './migrations/001-create-channels-and-videos.ts';

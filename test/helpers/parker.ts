@@ -148,9 +148,11 @@ export function sha256(data: Buffer): string {
  * The fixture channel server and a Parker worker that the tests of one file share,
  * started now (top-level await) and stopped after the file's tests.
  */
-export async function fixtureAndParker(overrides: Partial<Settings> = {}): Promise<{ server: FixtureServer; parker: TestParker }> {
+export async function fixtureAndParker(
+  overrides: Partial<Settings> | ((server: FixtureServer) => Partial<Settings>) = {},
+): Promise<{ server: FixtureServer; parker: TestParker }> {
   const server = await FixtureServer.start();
-  const parker = await startParker(overrides);
+  const parker = await startParker(typeof overrides === 'function' ? overrides(server) : overrides);
   after(async () => {
     await parker.stop();
     await server.close();

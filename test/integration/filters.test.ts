@@ -1,29 +1,18 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { parseChannelList } from '../../src/config/channels.ts';
 import { listVideos } from '../../src/db/videos.ts';
 import { rssFeed, type FeedItem } from '../../src/fixture/feeds.ts';
-import { FixtureServer } from '../../src/fixture/server.ts';
 import { crawlInputFor } from '../../src/schedules/sync.ts';
-import { mediaBytes, runCrawl, settledVideos, sha256, startParker, uniqueName, type TestParker } from '../helpers/parker.ts';
+import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker, uniqueName } from '../helpers/parker.ts';
 
 // A channel's filters end to end: channels.yaml → the crawl input a schedule would pass
 // → a real crawl over HTTP → rows in MariaDB and files on disk. Filtered entries are
 // recorded as skipped with the rule that skipped them, and their media is never fetched.
 
-let server: FixtureServer;
-let parker: TestParker;
-
-before(async () => {
-  server = await FixtureServer.start();
-  parker = await startParker();
-});
-after(async () => {
-  await parker?.stop();
-  await server?.close();
-});
+const { server, parker } = await fixtureAndParker();
 
 describe('channel filters', () => {
   test('a crawl records filtered videos as skipped with the rule and downloads only the rest', async () => {

@@ -11,7 +11,6 @@ import { DOWNLOAD_WORKFLOW } from '../../src/shared/names.ts';
 import type { DownloadInput, DownloadSummary } from '../../src/shared/types.ts';
 import { UPCOMING_GRACE_MS } from '../../src/workflows/policies.ts';
 import { startParker, uniqueName, type TestParker } from '../helpers/parker.ts';
-import { services } from '../helpers/services.ts';
 
 // A premiere: the first yt-dlp run says the video is not released yet and when it will
 // be. The download workflow must wait on a durable timer (a TimerStarted event in its

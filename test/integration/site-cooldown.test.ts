@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { getCooldownUntil } from '../../src/db/cooldowns.ts';
 import { getVideo, recordListing } from '../../src/db/videos.ts';
-import { FixtureServer } from '../../src/fixture/server.ts';
 import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
 import { DOWNLOAD_WORKFLOW } from '../../src/shared/names.ts';
 import type { DownloadInput, DownloadSummary } from '../../src/shared/types.ts';
-import { mediaBytes, sha256, startParker, uniqueName, type TestParker } from '../helpers/parker.ts';
+import { mediaBytes, sha256, fixtureAndParker, uniqueName } from '../helpers/parker.ts';
 
 // The durable per-site cooldown, with the real yt-dlp against the fixture server: a 429
 // starts the site's cooldown in the database, every download from that site waits for it
@@ -16,17 +15,7 @@ import { mediaBytes, sha256, startParker, uniqueName, type TestParker } from '..
 
 const SITE = 'localhost';
 
-let server: FixtureServer;
-let parker: TestParker;
-
-before(async () => {
-  server = await FixtureServer.start();
-  parker = await startParker();
-});
-after(async () => {
-  await parker?.stop();
-  await server?.close();
-});
+const { server, parker } = await fixtureAndParker();
 
 function start(channel: string, externalId: string) {
   return parker.client.workflow.start<(input: DownloadInput) => Promise<DownloadSummary>>(DOWNLOAD_WORKFLOW, {

@@ -1,27 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { listVideos } from '../../src/db/videos.ts';
-import { FixtureServer } from '../../src/fixture/server.ts';
 import { serveYoutubeChannel, type FixtureYoutubeVideo } from '../../src/fixture/youtube.ts';
-import { mediaBytes, runCrawl, settledVideos, sha256, startParker, uniqueName, type TestParker } from '../helpers/parker.ts';
+import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker, uniqueName } from '../helpers/parker.ts';
 
 // YouTube channels end to end: the fixture server plays YouTube (YOUTUBE_BASE_URL points
 // at it, so the www.youtube.com URLs below never leave 127.0.0.1), the real yt-dlp
 // downloads each watch page, real Temporal and MariaDB keep the state.
 
-let server: FixtureServer;
-let parker: TestParker;
-
-before(async () => {
-  server = await FixtureServer.start();
-  parker = await startParker({ youtubeBaseUrl: server.origin });
-});
-after(async () => {
-  await parker?.stop();
-  await server?.close();
-});
+const { server, parker } = await fixtureAndParker((fixture) => ({ youtubeBaseUrl: fixture.origin }));
 
 /** A channel id unique to the test: `UC` and 22 characters. */
 function channelId(): string {
