@@ -3,14 +3,10 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadChannelList } from './config/channels.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
-import { connectDb, migrate, sqlitePath } from './db/connect.ts';
-import { ensureYtDlp } from './ytdlp/install.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
 import { createLogger, type Logger } from './log.ts';
 import { syncFromChannelList } from './schedule.ts';
-import { installRuntime } from './telemetry/runtime.ts';
-import { startTracing } from './telemetry/tracing.ts';
-import { temporalEndpoint } from './temporal/connect.ts';
+import { startServices } from './services.ts';
 import { createWorkers, runWorkers } from './worker.ts';
 
 // `npm start`: everything in one process. Temporal (TEMPORAL_ADDRESS, or a dev server
@@ -19,15 +15,8 @@ import { createWorkers, runWorkers } from './worker.ts';
 
 /** Runs Parker until its workers are stopped by a signal. */
 export async function runParker(settings: Settings, log: Logger): Promise<void> {
-  installRuntime(log, settings.telemetry);
-  const tracing = startTracing(settings.telemetry);
-  await ensureYtDlp(settings.ytdlp.path);
-  const endpoint = await temporalEndpoint(settings, log);
-  const db = connectDb(settings.databaseUrl, settings.dataDir, log);
+  const { tracing, endpoint, db, close } = await startServices(settings, log);
   try {
-    await migrate(db);
-    log.info(settings.databaseUrl ? 'database: MySQL from DATABASE_URL' : `database: ${sqlitePath(settings.dataDir)}`);
-
     const connection = await Connection.connect(endpoint.connection);
     const client = new Client({ connection, namespace: settings.temporal.namespace });
     if (existsSync(settings.configPath)) {
@@ -49,9 +38,7 @@ export async function runParker(settings: Settings, log: Logger): Promise<void> 
     await workerConnection.close();
     log.info('Parker stopped');
   } finally {
-    await tracing.shutdown();
-    await db.destroy();
-    await endpoint.devServer?.stop();
+    await close();
   }
 }
 

@@ -3,12 +3,11 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import { createActivities } from './activities/index.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
-import { connectDb, migrate, type Db } from './db/connect.ts';
+import type { Db } from './db/connect.ts';
 import { createHttpDownloader } from './downloaders/http.ts';
 import { AddressPolicy } from './http/address-policy.ts';
 import { setAddressPolicy } from './http/client.ts';
 import { createYtDlpDownloader } from './downloaders/ytdlp.ts';
-import { ensureYtDlp } from './ytdlp/install.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
 import { createLogger } from './log.ts';
 import { downloadTaskQueueFor, hostTaskQueueFor } from './shared/names.ts';
@@ -17,9 +16,8 @@ import { createYoutubeSource } from './sources/youtube.ts';
 import { createYtDlpSource } from './sources/ytdlp.ts';
 import { tracingWorkerOptions, WORKFLOW_INTERCEPTOR_MODULES } from './telemetry/interceptors.ts';
 import { activityMetrics } from './telemetry/metrics.ts';
-import { installRuntime } from './telemetry/runtime.ts';
-import { startTracing, type Tracing } from './telemetry/tracing.ts';
-import { temporalEndpoint } from './temporal/connect.ts';
+import type { Tracing } from './telemetry/tracing.ts';
+import { startServices } from './services.ts';
 import { MEDIA_TRANSFER } from './workflows/policies.ts';
 import { checkYtDlp } from './ytdlp/version.ts';
 
@@ -120,22 +118,15 @@ export async function runWorkers(workers: Worker[]): Promise<void> {
 async function main(): Promise<void> {
   const settings = loadSettings();
   const log = createLogger(settings.logLevel);
-  installRuntime(log, settings.telemetry);
-  const tracing = startTracing(settings.telemetry);
-  await ensureYtDlp(settings.ytdlp.path);
-  const endpoint = await temporalEndpoint(settings, log);
-  const db = connectDb(settings.databaseUrl, settings.dataDir, log);
+  const { tracing, endpoint, db, close } = await startServices(settings, log);
   try {
-    await migrate(db);
     const connection = await NativeConnection.connect(endpoint.connection);
     const workers = await createWorkers({ connection, settings, db, tracing });
     log.info({ taskQueue: settings.temporal.taskQueue, maxDownloads: settings.maxDownloads }, 'worker running');
     await runWorkers(workers);
     await connection.close();
   } finally {
-    await tracing.shutdown();
-    await db.destroy();
-    await endpoint.devServer?.stop();
+    await close();
   }
 }
 

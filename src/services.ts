@@ -1,0 +1,40 @@
+import type { Settings } from './config/settings.ts';
+import { connectDb, migrate, sqlitePath, type Db } from './db/connect.ts';
+import type { Logger } from './log.ts';
+import { installRuntime } from './telemetry/runtime.ts';
+import { startTracing, type Tracing } from './telemetry/tracing.ts';
+import { temporalEndpoint, type TemporalEndpoint } from './temporal/connect.ts';
+import { ensureYtDlp } from './ytdlp/install.ts';
+
+// What every long-running entry point (npm start, npm run worker) sets up before its
+// workers, in order, and takes down after them.
+
+export interface ParkerServices {
+  tracing: Tracing;
+  endpoint: TemporalEndpoint;
+  db: Db;
+  /** Stops what was started, in reverse order. */
+  close(): Promise<void>;
+}
+
+export async function startServices(settings: Settings, log: Logger): Promise<ParkerServices> {
+  // Telemetry first: the Temporal runtime can be installed only before any worker connects.
+  installRuntime(log, settings.telemetry);
+  const tracing = startTracing(settings.telemetry);
+  await ensureYtDlp(settings.ytdlp.path);
+  const endpoint = await temporalEndpoint(settings, log);
+  const db = connectDb(settings.databaseUrl, settings.dataDir, log);
+  const close = async () => {
+    await tracing.shutdown();
+    await db.destroy();
+    await endpoint.devServer?.stop();
+  };
+  try {
+    await migrate(db);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  log.info(settings.databaseUrl ? 'database: MySQL from DATABASE_URL' : `database: ${sqlitePath(settings.dataDir)}`);
+  return { tracing, endpoint, db, close };
+}
