@@ -34,8 +34,19 @@ function publishedAt(entry: Json): string | undefined {
   return day && /^\d{8}$/.test(day) ? `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}T00:00:00.000Z` : undefined;
 }
 
+/**
+ * The URL that fetches this one video. Usually its own page; but videos embedded in the
+ * listed page itself (HTML5 <video> tags) all name that page, which would fetch them all,
+ * so those are fetched by their single media URL.
+ */
+function videoUrl(entry: Json, page: string, listingUrl: string | undefined): string {
+  if (page !== listingUrl || !Array.isArray(entry.formats) || entry.formats.length !== 1) return page;
+  const direct = str((entry.formats[0] as Json | undefined)?.url);
+  return direct && /^https?:\/\//i.test(direct) ? direct : page;
+}
+
 /** One entry of yt-dlp's JSON → a listed video, or undefined when it has no id or URL. */
-export function listedFromYtDlp(entry: Json): ListedVideo | undefined {
+export function listedFromYtDlp(entry: Json, listingUrl?: string): ListedVideo | undefined {
   const externalId = str(entry.id);
   const page = str(entry.webpage_url) ?? str(entry.url) ?? str(entry.original_url);
   if (!externalId || !page || !/^https?:\/\//i.test(page)) return undefined;
@@ -46,7 +57,7 @@ export function listedFromYtDlp(entry: Json): ListedVideo | undefined {
     externalId,
     title: (str(entry.title) ?? 'untitled').slice(0, 500),
     url: page,
-    mediaUrl: page,
+    mediaUrl: videoUrl(entry, page, listingUrl),
     downloader: 'ytdlp',
     publishedAt: publishedAt(entry),
     durationSeconds: num(entry.duration),
@@ -95,7 +106,7 @@ export function createYtDlpSource(options: YtDlpSourceOptions): ChannelSource {
       }
       const raw = Array.isArray(document.entries) ? (document.entries as Json[]) : [document];
       const entries = raw.flatMap((entry) => {
-        const listed = entry && typeof entry === 'object' ? listedFromYtDlp(entry) : undefined;
+        const listed = entry && typeof entry === 'object' ? listedFromYtDlp(entry, url) : undefined;
         return listed ? [listed] : [];
       });
       return { status: 'listed', listing: { kind: 'ytdlp', title: str(document.title), entries }, state: {} };

@@ -58,4 +58,13 @@ describe('rate-limit backoff', () => {
   test('15m, 30m, 1h, then 2h', () => {
     assert.deepEqual([1, 2, 3, 4, 9].map(rateLimitRetryDelayMs), [900_000, 1_800_000, 3_600_000, 7_200_000, 7_200_000]);
   });
+
+  test('videos embedded in the listed page itself are fetched by their own media URL', () => {
+    const page = 'https://site.example/videos.html';
+    const embedded = { id: 'videos-1', title: 'First', webpage_url: page, formats: [{ url: 'https://cdn.example/first.mp4' }] };
+    assert.equal(listedFromYtDlp(embedded, page)?.mediaUrl, 'https://cdn.example/first.mp4');
+    assert.equal(listedFromYtDlp(embedded, page)?.url, page);
+    // A video with a page of its own keeps it, whatever its formats say.
+    assert.equal(listedFromYtDlp({ ...embedded, webpage_url: 'https://site.example/v/1' }, page)?.mediaUrl, 'https://site.example/v/1');
+  });
 });
