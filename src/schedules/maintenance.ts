@@ -1,21 +1,14 @@
-import { isDeepStrictEqual } from 'node:util';
-import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleDescription,
-} from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { ChannelConfig } from '../config/channels.ts';
 import { MAINTENANCE_SCHEDULE_ID, MAINTENANCE_WORKFLOW } from '../shared/names.ts';
 import type { MaintenanceInput } from '../shared/types.ts';
+import { upsertSchedule, type DesiredSchedule, type UpsertResult } from './upsert.ts';
 
 // Keeps the one schedule that runs the daily maintenance (retention), with the channels'
 // keep rules from channels.yaml as its input: created when missing, updated when the
 // rules or the queue changed, left alone otherwise. The channel cleanup never deletes it:
 // its id is outside the channel schedules' prefix.
 
-const NOTE = 'Managed by Parker from channels.yaml: `npm run schedules` overwrites edits made here.';
 const DAY_MS = 86_400_000;
 /** 04:00 UTC, when downloads are usually few. */
 const OFFSET_MS = 4 * 3_600_000;
@@ -25,7 +18,7 @@ const OFFSET_MS = 4 * 3_600_000;
  */
 export const MAINTENANCE_CATCHUP_WINDOW_MS = 6 * 3_600_000;
 
-export type MaintenanceSyncResult = 'created' | 'updated' | 'unchanged';
+export type MaintenanceSyncResult = UpsertResult;
 
 export interface MaintenanceSyncOptions {
   taskQueue: string;
@@ -38,7 +31,7 @@ export function maintenanceInputFor(channels: readonly ChannelConfig[]): Mainten
   return { channels: channels.flatMap((channel) => (channel.keep ? [{ channel: channel.name, keep: channel.keep }] : [])) };
 }
 
-function desired(channels: readonly ChannelConfig[], taskQueue: string) {
+function desired(channels: readonly ChannelConfig[], taskQueue: string): DesiredSchedule {
   return {
     spec: { intervals: [{ every: DAY_MS, offset: OFFSET_MS }] },
     action: {
@@ -57,54 +50,13 @@ function desired(channels: readonly ChannelConfig[], taskQueue: string) {
   };
 }
 
-function matches(current: ScheduleDescription, want: ReturnType<typeof desired>): boolean {
-  const action = current.action;
-  return (
-    action.type === 'startWorkflow' &&
-    action.workflowType === want.action.workflowType &&
-    action.workflowId === want.action.workflowId &&
-    action.taskQueue === want.action.taskQueue &&
-    isDeepStrictEqual(action.args, want.action.args) &&
-    isDeepStrictEqual(
-      (current.spec.intervals ?? []).map((interval) => ({ every: interval.every, offset: interval.offset ?? 0 })),
-      want.spec.intervals,
-    ) &&
-    (current.spec.calendars ?? []).length === 0 &&
-    current.policies.overlap === want.policies.overlap &&
-    current.policies.catchupWindow === want.policies.catchupWindow
-  );
-}
-
-async function describeOrUndefined(client: Client, scheduleId: string): Promise<ScheduleDescription | undefined> {
-  try {
-    return await client.schedule.getHandle(scheduleId).describe();
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return undefined;
-    throw error;
-  }
-}
-
 export async function syncMaintenanceSchedule(
   client: Client,
   channels: readonly ChannelConfig[],
   options: MaintenanceSyncOptions,
 ): Promise<MaintenanceSyncResult> {
   const scheduleId = options.scheduleId ?? MAINTENANCE_SCHEDULE_ID;
-  const want = desired(channels, options.taskQueue);
-  let current = await describeOrUndefined(client, scheduleId);
-  if (!current) {
-    try {
-      // Not triggered at once, unlike a new channel's crawl: deleting files is for the
-      // quiet hour, not for the moment someone runs `npm run schedules`.
-      await client.schedule.create({ scheduleId, ...want, state: { note: NOTE } });
-      return 'created';
-    } catch (error) {
-      // Another sync created it meanwhile: compare with theirs like any existing one.
-      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-      current = await client.schedule.getHandle(scheduleId).describe();
-    }
-  }
-  if (matches(current, want)) return 'unchanged';
-  await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, ...want, state: { ...previous.state, note: NOTE } }));
-  return 'updated';
+  // Not triggered at once, unlike a new channel's crawl: deleting files is for the quiet
+  // hour, not for the moment someone runs `npm run schedules`.
+  return upsertSchedule(client, scheduleId, desired(channels, options.taskQueue), { triggerImmediately: false });
 }

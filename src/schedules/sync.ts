@@ -1,21 +1,12 @@
-import { isDeepStrictEqual } from 'node:util';
-import {
-  ScheduleNotFoundError,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleDescription,
-  type ScheduleOptionsStartWorkflowAction,
-  type ScheduleSpec,
-} from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { ChannelConfig } from '../config/channels.ts';
 import { CRAWL_WORKFLOW, crawlWorkflowIdFor, SCHEDULE_ID_PREFIX, scheduleIdFor } from '../shared/names.ts';
 import type { CrawlInput } from '../shared/types.ts';
+import { describeOrUndefined, upsertSchedule, type DesiredSchedule } from './upsert.ts';
 
 // Makes the Temporal Schedules match channels.yaml: one schedule per channel, created
 // when missing, updated when changed, deleted when the channel left the file. Running it
 // twice changes nothing.
-
-const NOTE = 'Managed by Parker from channels.yaml: `npm run schedules` overwrites edits made here.';
 
 export interface SyncOptions {
   taskQueue: string;
@@ -31,12 +22,6 @@ export interface SyncReport {
   updated: string[];
   deleted: string[];
   unchanged: string[];
-}
-
-interface DesiredSchedule {
-  spec: ScheduleSpec;
-  action: ScheduleOptionsStartWorkflowAction<(input: CrawlInput) => Promise<unknown>>;
-  policies: { overlap: ScheduleOverlapPolicy; catchupWindow: number; pauseOnFailure: boolean };
 }
 
 export function crawlInputFor(channel: ChannelConfig): CrawlInput {
@@ -72,25 +57,6 @@ function desiredSchedule(channel: ChannelConfig, taskQueue: string): DesiredSche
   };
 }
 
-/** Whether an existing schedule already does what the desired one says. */
-function matches(current: ScheduleDescription, desired: DesiredSchedule): boolean {
-  const action = current.action;
-  return (
-    action.type === 'startWorkflow' &&
-    action.workflowType === desired.action.workflowType &&
-    action.workflowId === desired.action.workflowId &&
-    action.taskQueue === desired.action.taskQueue &&
-    isDeepStrictEqual(action.args, desired.action.args) &&
-    isDeepStrictEqual(
-      (current.spec.intervals ?? []).map((interval) => ({ every: interval.every, offset: interval.offset ?? 0 })),
-      [{ every: desired.spec.intervals![0]!.every, offset: 0 }],
-    ) &&
-    (current.spec.calendars ?? []).length === 0 &&
-    current.policies.overlap === desired.policies.overlap &&
-    current.policies.catchupWindow === desired.policies.catchupWindow
-  );
-}
-
 /**
  * Schedules this Parker made: the id prefix, and an action on our task queue, so that two
  * Parker deployments sharing a namespace (or two test runs) never delete each other's.
@@ -107,15 +73,6 @@ async function ourScheduleIds(client: Client, taskQueue: string): Promise<string
   return ids;
 }
 
-async function describeOrUndefined(client: Client, scheduleId: string): Promise<ScheduleDescription | undefined> {
-  try {
-    return await client.schedule.getHandle(scheduleId).describe();
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return undefined; // listing lags behind deletes
-    throw error;
-  }
-}
-
 export async function syncSchedules(
   client: Client,
   channels: readonly ChannelConfig[],
@@ -127,18 +84,11 @@ export async function syncSchedules(
 
   for (const channel of channels) {
     const scheduleId = scheduleIdFor(channel.name);
-    const desired = desiredSchedule(channel, options.taskQueue);
-    const current = await describeOrUndefined(client, scheduleId);
-    if (!current) {
-      // The first crawl of a new channel runs now, not one interval from now.
-      await client.schedule.create({ scheduleId, ...desired, state: { note: NOTE, triggerImmediately: true } });
-      report.created.push(scheduleId);
-    } else if (!matches(current, desired)) {
-      await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, ...desired, state: { ...previous.state, note: NOTE } }));
-      report.updated.push(scheduleId);
-    } else {
-      report.unchanged.push(scheduleId);
-    }
+    // The first crawl of a new channel runs now, not one interval from now.
+    const result = await upsertSchedule(client, scheduleId, desiredSchedule(channel, options.taskQueue), {
+      triggerImmediately: true,
+    });
+    report[result].push(scheduleId);
   }
 
   for (const scheduleId of await ourScheduleIds(client, options.taskQueue)) {
