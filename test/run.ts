@@ -10,7 +10,7 @@
 //  - the workflow code, bundled once (with the workflow interceptors the worker would
 //    bundle) and handed to every test worker.
 // A missing service fails the run with a message saying how to get it; nothing skips.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli } from '../src/temporal/cli.ts';
+import { runEnsureScript } from '../src/tools/ensure-script.ts';
 import { startDevServer } from '../src/temporal/dev-server.ts';
 import { connectDb, migrate } from '../src/db/connect.ts';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../src/telemetry/interceptors.ts';
@@ -58,9 +59,10 @@ async function createTestDatabase(adminUrl: string): Promise<{ url: string; drop
   };
 }
 
-function ensureYtDlp(): string {
+/** yt-dlp as the worker finds it (YTDLP_PATH, else the project's pinned one, installed when missing). */
+async function ensureYtDlp(): Promise<string> {
   try {
-    return execFileSync(path.join(root, 'scripts', 'ensure-ytdlp.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+    return await runEnsureScript('ensure-ytdlp.sh');
   } catch (error) {
     throw new Error(
       `no yt-dlp (${(error as Error).message.split('\n')[0]}).\n` +
@@ -76,7 +78,7 @@ async function main(): Promise<number> {
   let devServer: Awaited<ReturnType<typeof startDevServer>> | undefined;
   try {
     const cliPath = await ensureTemporalCli(process.env.TEMPORAL_CLI);
-    const ytdlpPath = ensureYtDlp();
+    const ytdlpPath = await ensureYtDlp();
     devServer = await startDevServer({ cliPath, dbFile: path.join(scratch, 'temporal.db'), port: await freePort() });
     process.stderr.write(`test services: temporal ${devServer.address}, database ${database.url.replace(/:[^:@/]*@/, ':***@')}\n`);
 
