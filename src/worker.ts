@@ -55,7 +55,7 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
     db,
     // In order: YouTube's own addresses, then feeds; a URL that answers with a web page
     // instead of a feed goes on to yt-dlp.
-    sources: [createYoutubeSource({ baseUrl: settings.youtubeBaseUrl }), createFeedSource(), createYtDlpSource({ binary })],
+    sources: [createYoutubeSource({ baseUrl: settings.youtubeBaseUrl, ytdlp: { binary } }), createFeedSource(), createYtDlpSource({ binary })],
     downloaders: [
       createHttpDownloader(),
       // A silent yt-dlp is killed when Temporal would give up on its heartbeats anyway.

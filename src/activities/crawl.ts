@@ -29,6 +29,18 @@ function failureReason(error: unknown): string {
   return error instanceof Error ? error.name : 'Error';
 }
 
+/** Counts what a recording brought, by channel: discovered, and skipped by why. */
+export function countRecorded(metrics: ActivityMetrics, channel: string, outcome: RecordOutcome): void {
+  if (outcome.discovered > 0) metrics.videosDiscovered.add(outcome.discovered, { channel });
+  if (outcome.skipped.backfillLimit > 0) {
+    metrics.videosSkipped.add(outcome.skipped.backfillLimit, { channel, reason: 'backfill_limit' });
+  }
+  if (outcome.skipped.filtered > 0) metrics.videosSkipped.add(outcome.skipped.filtered, { channel, reason: 'filtered' });
+  if (outcome.skipped.notDownloadable > 0) {
+    metrics.videosSkipped.add(outcome.skipped.notDownloadable, { channel, reason: 'not_downloadable' });
+  }
+}
+
 export function createCrawlActivities({ db, sources, metrics }: CrawlActivityDeps) {
   /** Applies the channel's rules, upserts the listing and counts what it brought. */
   async function record(crawl: CrawlInput, listing: ChannelListing, state?: ListingState): Promise<RecordOutcome> {
@@ -36,15 +48,7 @@ export function createCrawlActivities({ db, sources, metrics }: CrawlActivityDep
     // Relative ages (`published_after: 30d`) count back from this crawl.
     const filtered = filterListing(listing.entries, compileRules(crawl.rules, now));
     const outcome = await recordListing(db, { name: crawl.channel, url: crawl.url }, listing, crawl.backfill, now, state, filtered);
-    const channel = crawl.channel;
-    if (outcome.discovered > 0) metrics.videosDiscovered.add(outcome.discovered, { channel });
-    if (outcome.skipped.backfillLimit > 0) {
-      metrics.videosSkipped.add(outcome.skipped.backfillLimit, { channel, reason: 'backfill_limit' });
-    }
-    if (outcome.skipped.filtered > 0) metrics.videosSkipped.add(outcome.skipped.filtered, { channel, reason: 'filtered' });
-    if (outcome.skipped.notDownloadable > 0) {
-      metrics.videosSkipped.add(outcome.skipped.notDownloadable, { channel, reason: 'not_downloadable' });
-    }
+    countRecorded(metrics, crawl.channel, outcome);
     return outcome;
   }
 

@@ -1,3 +1,4 @@
+import { createBackfillActivities } from './backfill.ts';
 import { createCooldownActivities, type CooldownActivityDeps } from './cooldown.ts';
 import { createCrawlActivities, type CrawlActivityDeps } from './crawl.ts';
 import { createDownloadActivities, type DownloadActivityDeps } from './download.ts';
@@ -9,6 +10,7 @@ export type ActivityDeps = CrawlActivityDeps & DownloadActivityDeps & Maintenanc
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createCrawlActivities(deps),
+    ...createBackfillActivities(deps),
     ...createDownloadActivities(deps),
     ...createMaintenanceActivities(deps),
     ...createCooldownActivities(deps),

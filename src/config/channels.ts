@@ -8,7 +8,7 @@ import { expandBareChannelId } from '../sources/youtube-url.ts';
 import { compileTitlePattern, publishedAfterTime } from '../rules/filters.ts';
 import { parseLengthSeconds } from '../rules/durations.ts';
 import { outputTemplateProblem } from '../naming/output-template.ts';
-import { SIDECAR_KINDS, type ChannelRules, type DownloadOptions, type KeepRule } from '../shared/types.ts';
+import { SIDECAR_KINDS, type Backfill, type ChannelRules, type DownloadOptions, type KeepRule } from '../shared/types.ts';
 
 // channels.yaml: the list of channels Parker follows. Each channel entry is validated on
 // its own, so one bad entry is reported and left out while every good one is scheduled.
@@ -25,7 +25,14 @@ const interval = z.string().refine(
   },
   { message: 'must be a duration between 1m and 30d, such as 15m, 2h or 1d' },
 );
-const backfill = z.number().int('must be a whole number').min(0, 'must be 0 or more');
+/** How far back a channel's first crawl goes: the newest N entries, or `all`. */
+const backfill = z
+  .union([z.number(), z.literal('all')], { error: 'must be a number of entries or "all"' })
+  .superRefine((value, context) => {
+    if (value === 'all') return;
+    if (!Number.isInteger(value)) context.addIssue({ code: 'custom', message: 'must be a whole number' });
+    else if (value < 0) context.addIssue({ code: 'custom', message: 'must be 0 or more' });
+  });
 /** Where a video's files go, e.g. `{channel}/{date} {title} [{id}].{ext}` (src/naming/output-template.ts). */
 const output = z
   .string()
@@ -160,7 +167,7 @@ export interface ChannelConfig {
   /** The interval as written, such as `15m`. */
   every: string;
   everyMs: number;
-  backfill: number;
+  backfill: Backfill;
   /** yt-dlp settings; absent when the channel sets none. */
   download?: DownloadOptions;
   /** Filters and include rules, the defaults' merged with the channel's; absent when there are none. */

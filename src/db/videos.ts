@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './connect.ts';
 import { fromDbTime, toDbTime } from './connect.ts';
-import type { ChannelListing, ListingState, PendingVideo } from '../shared/types.ts';
+import type { Backfill, ChannelListing, ListedVideo, ListingState, PendingVideo } from '../shared/types.ts';
 import { videoWorkflowId } from '../naming/workflow-ids.ts';
 import { newestFirst, uniqueEntries } from '../rules/listing-order.ts';
 import type { VIDEO_STATUSES } from './migrations/001-create-channels-and-videos.ts';
@@ -124,6 +124,12 @@ export interface RecordOutcome {
   skipped: { backfillLimit: number; notDownloadable: number; filtered: number };
 }
 
+/** Why a first crawl recorded an entry as skipped: it was older than the newest `backfill`. */
+export function backfillLimitReason(backfill: number): string {
+  return `older than the newest ${backfill} on the channel's first crawl ${BACKFILL_LIMIT_MARK}`;
+}
+const BACKFILL_LIMIT_MARK = '(backfill limit)';
+
 /**
  * Records a channel's listing. New entries become `discovered`, or `skipped` with the
  * reason when they cannot be downloaded, a channel rule skips them (`filtered`: reasons
@@ -134,74 +140,26 @@ export async function recordListing(
   db: Db,
   channel: { name: string; url: string },
   listing: ChannelListing,
-  backfill: number,
+  backfill: Backfill,
   now = new Date(),
   state?: ListingState,
   filtered: ReadonlyMap<string, string> = new Map(),
 ): Promise<RecordOutcome> {
-  const time = toDbTime(now);
-  const entries = newestFirst(uniqueEntries(listing.entries));
   return db.transaction(async (trx) => {
     await upsertChannel(trx, { name: channel.name, url: channel.url, kind: listing.kind, title: listing.title }, now);
-    const known = new Set(
-      (await trx('videos').where({ channel: channel.name }).select('external_id')).map(
-        (row: { external_id: string }) => row.external_id,
-      ),
-    );
-    const firstCrawl = known.size === 0;
-    let downloadable = 0;
-    const outcome: RecordOutcome = { entries: entries.length, new: 0, discovered: 0, skipped: { backfillLimit: 0, notDownloadable: 0, filtered: 0 } };
-    const rows = entries.map((entry) => {
-      const isNew = !known.has(entry.externalId);
-      let status: VideoStatus = 'discovered';
-      let reason: string | null = null;
-      if (entry.skipReason) {
-        status = 'skipped';
-        reason = entry.skipReason;
-        if (isNew) outcome.skipped.notDownloadable++;
-      } else if (filtered.has(entry.externalId)) {
-        // Only what the rules let through counts towards the backfill limit.
-        status = 'skipped';
-        reason = filtered.get(entry.externalId)!;
-        if (isNew) outcome.skipped.filtered++;
-      } else if (firstCrawl && isNew && downloadable++ >= backfill) {
-        status = 'skipped';
-        reason = `older than the newest ${backfill} on the channel's first crawl (backfill limit)`;
-        outcome.skipped.backfillLimit++;
-      } else if (isNew) {
-        outcome.discovered++;
-      }
-      if (isNew) outcome.new++;
-      return {
-        channel: channel.name,
-        external_id: entry.externalId,
-        title: entry.title,
-        url: entry.url ?? null,
-        media_url: entry.mediaUrl ?? null,
-        media_type: entry.mediaType ?? null,
-        downloader: entry.downloader ?? null,
-        // Bounded: a hostile feed must not fill the database through one field.
-        uploader: entry.uploader?.slice(0, 255) ?? null,
-        description: entry.description?.slice(0, MAX_DESCRIPTION_CHARS) ?? null,
-        published_at: entry.publishedAt ? toDbTime(new Date(entry.publishedAt)) : null,
-        status,
-        reason,
-        created_at: time,
-        updated_at: time,
-      };
+    const firstCrawl = (await trx('videos').where({ channel: channel.name }).first('id')) === undefined;
+    const { outcome } = await upsertEntries(trx, channel.name, listing.entries, {
+      filtered,
+      backfill: firstCrawl && backfill !== 'all' ? backfill : undefined,
+      refreshKnown: true,
+      now,
     });
-    for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-      await trx('videos')
-        .insert(rows.slice(i, i + INSERT_BATCH))
-        .onConflict(['channel', 'external_id'])
-        .merge(['title', 'url', 'media_url', 'media_type', 'downloader', 'uploader', 'description', 'published_at']);
-    }
     // The validators go in with the entries they describe: stored apart, a crash between
     // the two would make the next crawl's 304 hide entries that were never recorded.
     await trx('channels')
       .where({ name: channel.name })
       .update({
-        last_crawled_at: time,
+        last_crawled_at: toDbTime(now),
         resolved_id: state?.resolvedId ?? null,
         resolved_from: state?.resolvedFrom ?? null,
         listing_etag: state?.etag ?? null,
@@ -209,6 +167,102 @@ export async function recordListing(
       });
     return outcome;
   });
+}
+
+/**
+ * Upserts entries of a channel, inside the caller's transaction. Returns the counts and
+ * the external ids the entries made downloadable: new ones recorded as `discovered`, and
+ * known ones a first crawl had skipped for its backfill limit when `reopenBackfillSkips`
+ * (a deeper backfill now takes them).
+ */
+export async function upsertEntries(
+  trx: Db,
+  channel: string,
+  listed: ListedVideo[],
+  options: {
+    filtered: ReadonlyMap<string, string>;
+    /** Entries that pass the rules beyond this many are recorded as skipped (a first crawl's limit). */
+    backfill?: number;
+    /** Known entries get the listing's title, links and dates; otherwise they are left as they are. */
+    refreshKnown: boolean;
+    reopenBackfillSkips?: boolean;
+    now: Date;
+  },
+): Promise<{ outcome: RecordOutcome; downloadable: string[] }> {
+  const { filtered, backfill, now } = options;
+  const time = toDbTime(now);
+  const entries = newestFirst(uniqueEntries(listed));
+  const known = new Set<string>();
+  for (let i = 0; i < entries.length; i += INSERT_BATCH) {
+    const ids = entries.slice(i, i + INSERT_BATCH).map((entry) => entry.externalId);
+    const rows: Array<{ external_id: string }> = await trx('videos').where({ channel }).whereIn('external_id', ids).select('external_id');
+    for (const row of rows) known.add(row.external_id);
+  }
+  let passed = 0;
+  const downloadable: string[] = [];
+  const outcome: RecordOutcome = { entries: entries.length, new: 0, discovered: 0, skipped: { backfillLimit: 0, notDownloadable: 0, filtered: 0 } };
+  const rows = entries.map((entry) => {
+    const isNew = !known.has(entry.externalId);
+    let status: VideoStatus = 'discovered';
+    let reason: string | null = null;
+    if (entry.skipReason) {
+      status = 'skipped';
+      reason = entry.skipReason;
+      if (isNew) outcome.skipped.notDownloadable++;
+    } else if (filtered.has(entry.externalId)) {
+      // Only what the rules let through counts towards the backfill limit.
+      status = 'skipped';
+      reason = filtered.get(entry.externalId)!;
+      if (isNew) outcome.skipped.filtered++;
+    } else if (backfill !== undefined && isNew && passed++ >= backfill) {
+      status = 'skipped';
+      reason = backfillLimitReason(backfill);
+      outcome.skipped.backfillLimit++;
+    } else {
+      if (isNew) outcome.discovered++;
+      downloadable.push(entry.externalId);
+    }
+    if (isNew) outcome.new++;
+    return {
+      channel,
+      external_id: entry.externalId,
+      title: entry.title,
+      url: entry.url ?? null,
+      media_url: entry.mediaUrl ?? null,
+      media_type: entry.mediaType ?? null,
+      downloader: entry.downloader ?? null,
+      // Bounded: a hostile feed must not fill the database through one field.
+      uploader: entry.uploader?.slice(0, 255) ?? null,
+      description: entry.description?.slice(0, MAX_DESCRIPTION_CHARS) ?? null,
+      published_at: entry.publishedAt ? toDbTime(new Date(entry.publishedAt)) : null,
+      status,
+      reason,
+      created_at: time,
+      updated_at: time,
+    };
+  });
+  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+    const insert = trx('videos').insert(rows.slice(i, i + INSERT_BATCH)).onConflict(['channel', 'external_id']);
+    await (options.refreshKnown
+      ? insert.merge(['title', 'url', 'media_url', 'media_type', 'downloader', 'uploader', 'description', 'published_at'])
+      : insert.ignore());
+  }
+  if (options.reopenBackfillSkips) {
+    const candidates = entries
+      .filter((entry) => known.has(entry.externalId) && !entry.skipReason && !filtered.has(entry.externalId))
+      .map((entry) => entry.externalId);
+    for (let i = 0; i < candidates.length; i += INSERT_BATCH) {
+      const skippedByLimit = trx('videos')
+        .where({ channel, status: 'skipped' })
+        .whereIn('external_id', candidates.slice(i, i + INSERT_BATCH))
+        .andWhere('reason', 'like', `%${BACKFILL_LIMIT_MARK}`);
+      const reopened: string[] = (await skippedByLimit.clone().select('external_id')).map((row: { external_id: string }) => row.external_id);
+      if (reopened.length === 0) continue;
+      await skippedByLimit.clone().update({ status: 'discovered', reason: null, updated_at: time });
+      downloadable.push(...reopened);
+    }
+  }
+  return { outcome, downloadable };
 }
 
 /**
@@ -224,11 +278,26 @@ export async function listUnfinished(db: Db, channel: string, afterId = 0, limit
     .orderBy('id')
     .limit(limit)
     .select('id', 'external_id');
-  return rows.map((row) => ({
-    id: Number(row.id),
-    externalId: row.external_id,
-    workflowId: videoWorkflowId(channel, row.external_id),
-  }));
+  return rows.map((row) => toPending(channel, row));
+}
+
+/** The unfinished videos among these external ids, oldest row first. */
+export async function listUnfinishedByIds(db: Db, channel: string, externalIds: string[]): Promise<PendingVideo[]> {
+  const pending: PendingVideo[] = [];
+  for (let i = 0; i < externalIds.length; i += INSERT_BATCH) {
+    const rows: Array<{ id: number; external_id: string }> = await db('videos')
+      .where({ channel })
+      .whereIn('status', UNFINISHED)
+      .whereIn('external_id', externalIds.slice(i, i + INSERT_BATCH))
+      .orderBy('id')
+      .select('id', 'external_id');
+    pending.push(...rows.map((row) => toPending(channel, row)));
+  }
+  return pending;
+}
+
+function toPending(channel: string, row: { id: number; external_id: string }): PendingVideo {
+  return { id: Number(row.id), externalId: row.external_id, workflowId: videoWorkflowId(channel, row.external_id) };
 }
 
 export async function getVideo(db: Db, key: VideoKey): Promise<VideoRow | undefined> {

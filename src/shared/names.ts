@@ -12,6 +12,14 @@ export function crawlWorkflowIdFor(channel: string): string {
   return `parker-crawl-${channel}`;
 }
 
+/**
+ * The one backfill of a channel. A fixed id: a second crawl cannot start a second
+ * backfill while one runs, and a restarted one goes on where the database says.
+ */
+export function backfillWorkflowIdFor(channel: string): string {
+  return `parker-backfill-${channel}`;
+}
+
 /** The task queue whose worker slots bound how many downloads run at once. */
 export function downloadTaskQueueFor(taskQueue: string): string {
   return `${taskQueue}-downloads`;
@@ -24,6 +32,7 @@ export function hostTaskQueueFor(taskQueue: string, hostId: string): string {
 
 export const CRAWL_WORKFLOW = 'crawlChannel';
 export const DOWNLOAD_WORKFLOW = 'downloadVideo';
+export const BACKFILL_WORKFLOW = 'backfillChannel';
 export const MAINTENANCE_WORKFLOW = 'maintainChannels';
 
 /**

@@ -10,13 +10,20 @@ export interface CrawlInput {
   channel: string;
   /** The feed or channel address. */
   url: string;
-  /** On the first crawl of a channel, download only the newest N entries. */
-  backfill: number;
+  /**
+   * How far back to go on a channel's first crawl: the newest N entries, or `all`. Where
+   * the channel's listing shows fewer (a YouTube feed has 15), a backfill workflow lists
+   * the rest with yt-dlp (src/workflows/backfill.ts).
+   */
+  backfill: Backfill;
   /** The channel's downloader settings, handed to each download it starts. */
   download?: DownloadOptions;
   /** Which entries to skip (filters, shorts, live streams); absent: every entry is downloadable. */
   rules?: ChannelRules;
 }
+
+/** The newest N entries of a channel, or all of them. */
+export type Backfill = number | 'all';
 
 /**
  * A channel's filters, as plain JSON (a person may type it into `temporal workflow start`).
@@ -57,6 +64,57 @@ export interface CrawlSummary {
   alreadyRunning: number;
   /** Present when the channel answered 304 Not Modified: nothing was recorded. */
   notModified?: true;
+  /**
+   * Present when the channel's backfill has entries left to list: this crawl started its
+   * backfill workflow, or found it running, going on from position `from`.
+   */
+  backfill?: { status: 'started' | 'running'; from: number };
+}
+
+/**
+ * Input of the backfill workflow: the channel as its crawl had it, and the position in the
+ * channel's full listing to go on from (1 is the newest entry). Plain JSON.
+ */
+export interface BackfillInput {
+  crawl: CrawlInput;
+  /** The 1-based position of the first entry still to list. */
+  from: number;
+  /** What the runs before this one (continued as new) did. */
+  summary?: BackfillSummary;
+}
+
+/** What the backfill workflow returns, shown as its result in the Web UI. */
+export interface BackfillSummary {
+  /** Entries listed from the channel's full listing. */
+  listed: number;
+  /** Entries seen for the first time. */
+  new: number;
+  /** Download workflows started. */
+  started: number;
+  /** Videos whose download workflow was already running (or done). */
+  alreadyRunning: number;
+  /** Pages listed, over all runs. */
+  pages: number;
+}
+
+/** Where a channel's backfill stands, as its crawl finds it in the database. */
+export type BackfillPlan =
+  /** Nothing to do: the listing covers it, it is done, or the source cannot list deeper. */
+  | { status: 'none'; reason: string }
+  /** Go on listing from this position. */
+  | { status: 'due'; from: number };
+
+/** One page of a backfill, recorded. */
+export interface BackfillPage {
+  /** Entries on the page. */
+  listed: number;
+  new: number;
+  /** New entries to download (the rules let them through). */
+  pending: PendingVideo[];
+  /** The position of the first entry of the next page. */
+  next: number;
+  /** The listing ended, or the backfill reached its limit. */
+  done: boolean;
 }
 
 /** One entry of a channel's listing, as a source found it. */

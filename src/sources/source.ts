@@ -1,4 +1,4 @@
-import type { ListingResult, ListingState } from '../shared/types.ts';
+import type { ListedVideo, ListingResult, ListingState } from '../shared/types.ts';
 import { RefusedUrlError } from '../errors.ts';
 
 // A source lists the videos of one kind of channel. Each kind (feeds, YouTube channels,
@@ -12,6 +12,21 @@ export interface ListRequest {
   state: ListingState;
 }
 
+/** A stretch of a channel's full listing, for a backfill. */
+export interface PageRequest extends ListRequest {
+  /** Position of the first entry wanted; 1 is the newest. */
+  from: number;
+  count: number;
+}
+
+export interface ListedPage {
+  entries: ListedVideo[];
+  /** Entries the listing had at those positions, including any dropped as unusable. */
+  listed: number;
+  /** The listing has nothing after this page. */
+  ended: boolean;
+}
+
 export interface ChannelSource {
   /** Short name used in logs. */
   readonly name: string;
@@ -22,6 +37,16 @@ export interface ChannelSource {
    * keep for next time; or `notModified` when the validators in `state` still hold.
    */
   list(request: ListRequest): Promise<ListingResult>;
+  /**
+   * The most entries list() gives (a YouTube feed's 15): a listing of fewer is the whole
+   * channel, and a backfill would find nothing more.
+   */
+  readonly listsAtMost?: number;
+  /**
+   * Lists a stretch of the channel's full listing, newest first, where list() sees only
+   * the newest entries (a YouTube feed has 15). Absent when list() sees all there is.
+   */
+  listPage?(request: PageRequest): Promise<ListedPage>;
 }
 
 /** The sources that can list a URL, in order; the crawl tries the next one when a source says "not mine". */

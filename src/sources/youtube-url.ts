@@ -60,6 +60,17 @@ export function feedUrlFor(baseUrl: string, target: { channelId: string } | { pl
   return url.href;
 }
 
+/**
+ * The playlist that holds all of a channel's uploads, newest first, or the playlist
+ * itself: what yt-dlp lists, page by page, for a backfill. A channel's uploads playlist
+ * is its id with `UU` for `UC`; its tabs (Videos, Shorts, Live) would list apart.
+ */
+export function fullListingUrlFor(baseUrl: string, target: { channelId: string } | { playlistId: string }): string {
+  const url = new URL('/playlist', baseUrl);
+  url.searchParams.set('list', 'channelId' in target ? `UU${target.channelId.slice(2)}` : target.playlistId);
+  return url.href;
+}
+
 /** The watch page yt-dlp downloads a video from, on the base URL. */
 export function watchUrlFor(baseUrl: string, videoId: string): string {
   const url = new URL('/watch', baseUrl);

@@ -68,48 +68,80 @@ export function listedFromYtDlp(entry: Json, listingUrl?: string): ListedVideo |
   };
 }
 
+/** Which entries of a playlist to list: yt-dlp's 1-based `--playlist-items from:to`. */
+interface ListingRange {
+  from: number;
+  to: number;
+}
+
+/** Options that only one extractor reads, e.g. `youtubetab:approximate_date`. */
+export type ExtractorArgs = string[];
+
+/**
+ * Lists a channel or playlist with `yt-dlp --flat-playlist`, the entries in `range` only.
+ * `listed` counts the entries yt-dlp gave, including any without an id or URL.
+ */
+export async function listWithYtDlp(
+  options: YtDlpSourceOptions,
+  url: string,
+  range: ListingRange,
+  signal: AbortSignal | undefined,
+  extractorArgs: ExtractorArgs = [],
+): Promise<{ title?: string; entries: ListedVideo[]; listed: number }> {
+  const result = await runProcess({
+    binary: options.binary,
+    args: [
+      '--ignore-config',
+      '--no-cache-dir',
+      '--flat-playlist',
+      '--dump-single-json',
+      '--playlist-items',
+      `${range.from}:${range.to}`,
+      '--socket-timeout',
+      '30',
+      ...extractorArgs.flatMap((value) => ['--extractor-args', value]),
+      '--',
+      url,
+    ],
+    signal,
+    stallTimeoutMs: options.stallTimeoutMs ?? 120_000,
+    maxStdoutBytes: MAX_LISTING_BYTES,
+  });
+  if (result.stalled) throw new DownloaderFailedError(`${url}: yt-dlp listed nothing for too long and was killed`);
+  if (result.code !== 0) {
+    const verdict = classifyYtDlpError(result.stderr);
+    if (verdict.kind === 'rate-limited') throw new RateLimitedError(url, verdict.message);
+    if (verdict.kind === 'permanent') throw new InvalidFeedError(url, `yt-dlp cannot list it: ${verdict.message}`);
+    throw new DownloaderFailedError(`${url}: yt-dlp exited with ${result.code}: ${verdict.message}`);
+  }
+  let document: Json;
+  try {
+    document = JSON.parse(result.stdout) as Json;
+  } catch (error) {
+    throw new InvalidFeedError(url, `yt-dlp's listing is not JSON${result.stdoutTruncated ? ' (too large)' : ''}`, { cause: error });
+  }
+  // A single video's URL gives that video, not a playlist.
+  const raw = Array.isArray(document.entries) ? (document.entries as Json[]) : [document];
+  const entries = raw.flatMap((entry) => {
+    const listed = entry && typeof entry === 'object' ? listedFromYtDlp(entry, url) : undefined;
+    return listed ? [listed] : [];
+  });
+  return { title: str(document.title), entries, listed: raw.length };
+}
+
 export function createYtDlpSource(options: YtDlpSourceOptions): ChannelSource {
+  const maxEntries = options.maxEntries ?? 100;
   return {
     name: 'ytdlp',
+    listsAtMost: maxEntries,
     canList: (url) => url.protocol === 'http:' || url.protocol === 'https:',
     async list({ url, signal }) {
-      const result = await runProcess({
-        binary: options.binary,
-        args: [
-          '--ignore-config',
-          '--no-cache-dir',
-          '--flat-playlist',
-          '--dump-single-json',
-          '--playlist-end',
-          String(options.maxEntries ?? 100),
-          '--socket-timeout',
-          '30',
-          '--',
-          url,
-        ],
-        signal,
-        stallTimeoutMs: options.stallTimeoutMs ?? 120_000,
-        maxStdoutBytes: MAX_LISTING_BYTES,
-      });
-      if (result.stalled) throw new DownloaderFailedError(`${url}: yt-dlp listed nothing for too long and was killed`);
-      if (result.code !== 0) {
-        const verdict = classifyYtDlpError(result.stderr);
-        if (verdict.kind === 'rate-limited') throw new RateLimitedError(url, verdict.message);
-        if (verdict.kind === 'permanent') throw new InvalidFeedError(url, `yt-dlp cannot list it: ${verdict.message}`);
-        throw new DownloaderFailedError(`${url}: yt-dlp exited with ${result.code}: ${verdict.message}`);
-      }
-      let document: Json;
-      try {
-        document = JSON.parse(result.stdout) as Json;
-      } catch (error) {
-        throw new InvalidFeedError(url, `yt-dlp's listing is not JSON${result.stdoutTruncated ? ' (too large)' : ''}`, { cause: error });
-      }
-      const raw = Array.isArray(document.entries) ? (document.entries as Json[]) : [document];
-      const entries = raw.flatMap((entry) => {
-        const listed = entry && typeof entry === 'object' ? listedFromYtDlp(entry, url) : undefined;
-        return listed ? [listed] : [];
-      });
-      return { status: 'listed', listing: { kind: 'ytdlp', title: str(document.title), entries }, state: {} };
+      const { title, entries } = await listWithYtDlp(options, url, { from: 1, to: maxEntries }, signal);
+      return { status: 'listed', listing: { kind: 'ytdlp', title, entries }, state: {} };
+    },
+    async listPage({ url, signal, from, count }) {
+      const { entries, listed } = await listWithYtDlp(options, url, { from, to: from + count - 1 }, signal);
+      return { entries, listed, ended: listed < count };
     },
   };
 }

@@ -2,20 +2,28 @@ import {
   continueAsNew,
   metricMeter,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   startChild,
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { BackfillActivities } from '../activities/backfill.ts';
 import type { CrawlActivities } from '../activities/crawl.ts';
-import type { CrawlInput, CrawlSummary, PendingVideo } from '../shared/types.ts';
+import { backfillWorkflowIdFor } from '../shared/names.ts';
+import type { CrawlInput, CrawlSummary } from '../shared/types.ts';
 import { workflowMetrics } from '../telemetry/metrics.ts';
+import { backfillChannel } from './backfill.ts';
 import { DATABASE, LISTING } from './policies.ts';
-import { downloadVideo } from './download.ts';
+import { startDownload } from './start-download.ts';
 
 const { fetchListing } = proxyActivities<CrawlActivities>(LISTING);
 const { recordListing, listUnfinishedVideos } = proxyActivities<CrawlActivities>(DATABASE);
+const { planBackfill } = proxyActivities<BackfillActivities>(DATABASE);
+
+/** Crawls that started before backfills existed replay without asking for one. */
+const BACKFILL_PATCH = 'backfill';
 
 /** Download workflows started per page of unfinished videos. */
 export const PAGE_SIZE = 100;
@@ -61,6 +69,10 @@ export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Pro
       const recorded = await recordListing({ crawl: input, listing: result.listing, state: result.state });
       summary = { entries: recorded.entries, new: recorded.new, started: 0, alreadyRunning: 0 };
     }
+    if (patched(BACKFILL_PATCH)) {
+      const backfill = await startBackfill(input, summary.notModified ? undefined : summary.entries);
+      if (backfill) summary.backfill = backfill;
+    }
   }
 
   for (let page = 1; ; page++) {
@@ -78,26 +90,24 @@ export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Pro
 }
 
 /**
- * Starts the download of one video, keyed by its workflow id. A second start of the
- * same id is refused by the server (while it runs, or once it has finished: only a
- * failed, cancelled or terminated download may run again) and counted, not thrown.
+ * Starts the channel's backfill when its listing does not reach as far back as
+ * `backfill` asks (src/workflows/backfill.ts), or finds it running. It runs on its own,
+ * under a fixed id, so the crawls go on while it works through thousands of entries.
  */
-async function startDownload(input: CrawlInput, video: PendingVideo, summary: CrawlSummary): Promise<void> {
+async function startBackfill(input: CrawlInput, listed: number | undefined): Promise<CrawlSummary['backfill']> {
+  const plan = await planBackfill({ crawl: input, listed });
+  if (plan.status === 'none') return undefined;
   try {
-    await startChild(downloadVideo, {
-      workflowId: video.workflowId,
-      args: [{ channel: input.channel, externalId: video.externalId, ...(input.download ? { download: input.download } : {}) }],
-      // The download outlives the crawl that found it.
+    await startChild(backfillChannel, {
+      workflowId: backfillWorkflowIdFor(input.channel),
+      args: [{ crawl: input, from: plan.from }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      // No run or execution timeout: a download ends through its activities' own limits.
+      // One that ended may run again: the database says where to go on from.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     });
-    summary.started++;
+    return { status: 'started', from: plan.from };
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      summary.alreadyRunning++;
-      return;
-    }
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { status: 'running', from: plan.from };
     throw error;
   }
 }

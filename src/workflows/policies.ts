@@ -30,6 +30,25 @@ export const LISTING: ActivityOptions = {
 };
 
 /**
+ * One page of a backfill: yt-dlp lists up to 200 entries deep in a channel, which on
+ * YouTube means walking every page before them, so up to 10 minutes. The activity
+ * heartbeats while yt-dlp works: a worker that dies is noticed after 20s. Retried 10 times
+ * (10s, 20s, 40s … capped at 5m, about half an hour in all) before the backfill fails;
+ * the next crawl starts it again from the page it reached.
+ */
+export const BACKFILL_LISTING: ActivityOptions = {
+  startToCloseTimeout: '10m',
+  heartbeatTimeout: '20s',
+  retry: {
+    initialInterval: '10s',
+    backoffCoefficient: 2,
+    maximumInterval: '5m',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: PERMANENT_FAILURES,
+  },
+};
+
+/**
  * Fetching media. Large files take hours, so the limit that matters is the heartbeat:
  * a transfer that makes no progress for 20s is given up and resumed by the next attempt
  * (shorter than the HTTP client's 30s idle timeout, so a silent server is caught here).

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
+import { createYtDlpSource } from '../../src/sources/ytdlp.ts';
 import { fixtureAndParker, mediaBytes, runCrawl, settledVideos, sha256, uniqueName } from '../helpers/parker.ts';
+import { services } from '../helpers/services.ts';
 
 // "Any other site yt-dlp knows": a channel URL that answers with a web page, not a feed,
 // is listed by the real yt-dlp (--flat-playlist) and each video downloaded with it. The
@@ -31,4 +33,29 @@ test('a web page with embedded videos is listed by yt-dlp, and each video is dow
   assert.deepEqual(videos.map((video) => video.status), ['downloaded', 'downloaded'], videos.map((v) => v.reason).join('; '));
   const hashes = new Set(await Promise.all(videos.map(async (video) => sha256(await readFile(video.filePath!)))));
   assert.deepEqual(hashes, new Set([sha256(first), sha256(second)]), 'each embedded video, not the page twice');
+});
+
+test('the real yt-dlp lists a long page a stretch at a time, as a backfill asks for it', { timeout: 60_000 }, async () => {
+  const channel = uniqueName('long-site');
+  const videos = Array.from({ length: 25 }, (_, index) => `clip${String(index + 1).padStart(2, '0')}.mp4`);
+  server.setPage(
+    `/${channel}/videos.html`,
+    `<html><head><title>A long video site</title></head><body>
+${videos.map((file) => `<video src="${file}"></video>`).join('\n')}
+</body></html>`,
+  );
+  const source = createYtDlpSource({ binary: services.ytdlp });
+  const url = server.url(`/${channel}/videos.html`);
+  const pages = [];
+  for (const from of [1, 11, 21]) pages.push(await source.listPage!({ url, state: {}, from, count: 10 }));
+  assert.deepEqual(
+    pages.map((page) => ({ listed: page.listed, ended: page.ended })),
+    [
+      { listed: 10, ended: false },
+      { listed: 10, ended: false },
+      { listed: 5, ended: true },
+    ],
+  );
+  const listed = pages.flatMap((page) => page.entries.map((entry) => entry.mediaUrl));
+  assert.deepEqual(listed, videos.map((file) => server.url(`/${channel}/${file}`)), 'each video once, in page order');
 });

@@ -51,6 +51,9 @@ channels:
     url: http://example.com/b.xml
     every: 15m
     backfill: 0
+  - name: everything
+    url: https://www.youtube.com/@everything
+    backfill: all
 `,
       FILE,
     );
@@ -58,6 +61,7 @@ channels:
     assert.deepEqual(list.channels, [
       { name: 'uses-defaults', url: 'https://example.com/a.xml', every: '2h', everyMs: 7_200_000, backfill: 10 },
       { name: 'own_values', url: 'http://example.com/b.xml', every: '15m', everyMs: 900_000, backfill: 0 },
+      { name: 'everything', url: 'https://www.youtube.com/@everything', every: '2h', everyMs: 7_200_000, backfill: 'all' },
     ]);
   });
 
@@ -114,6 +118,9 @@ channels:
   - name: fraction
     url: https://example.com/f.xml
     backfill: 1.5
+  - name: some-backfill
+    url: https://example.com/s.xml
+    backfill: some
   - name: too-often
     url: https://example.com/t.xml
     every: 10s
@@ -149,7 +156,7 @@ channels:
   });
 
   test('every bad entry is reported exactly once', () => {
-    assert.equal(list.problems.length, 13);
+    assert.equal(list.problems.length, 14);
   });
 
   test('every problem message names the file and the channel', () => {
@@ -165,6 +172,7 @@ channels:
     ['file-url', 'url', /http:\/\/ or https:\/\//],
     ['negative', 'backfill', /0 or more/],
     ['fraction', 'backfill', /whole number/],
+    ['some-backfill', 'backfill', /a number of entries or "all"/],
     ['too-often', 'every', /between 1m and 30d/],
     ['minus', 'every', /between 1m and 30d/],
     ['banana', 'every', /between 1m and 30d/],
@@ -187,8 +195,8 @@ channels:
   });
 
   test('an entry without a name is labelled by its index and names the field', () => {
-    const message = problemFor(list, 'channels[11]');
-    assert.ok(message.startsWith(`${FILE}: channel "channels[11]": name: `), message);
+    const message = problemFor(list, 'channels[12]');
+    assert.ok(message.startsWith(`${FILE}: channel "channels[12]": name: `), message);
   });
 
   test('a duplicate name (any case) is reported, the first one kept', () => {

@@ -4,6 +4,7 @@ import * as downloaderAndListingState from './002-downloader-and-listing-state.t
 import * as uploaderDescriptionAndStem from './003-uploader-description-and-stem.ts';
 import * as retention from './004-retention.ts';
 import * as siteCooldowns from './005-site-cooldowns.ts';
+import * as backfillProgress from './006-backfill-progress.ts';
 
 // Migrations are listed here rather than found on disk, so they run the same from
 // TypeScript sources, in the Docker image, and in tests.
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-uploader-description-and-stem': uploaderDescriptionAndStem,
   '004-retention': retention,
   '005-site-cooldowns': siteCooldowns,
+  '006-backfill-progress': backfillProgress,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

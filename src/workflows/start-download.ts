@@ -1,0 +1,35 @@
+import { ParentClosePolicy, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { CrawlInput, PendingVideo } from '../shared/types.ts';
+import { downloadVideo } from './download.ts';
+
+/** What starting downloads came to; both the crawl's and the backfill's summaries have these. */
+export interface StartCounts {
+  started: number;
+  alreadyRunning: number;
+}
+
+/**
+ * Starts the download of one video, keyed by its workflow id. A second start of the
+ * same id is refused by the server (while it runs, or once it has finished: only a
+ * failed, cancelled or terminated download may run again) and counted, not thrown.
+ */
+export async function startDownload(crawl: CrawlInput, video: PendingVideo, counts: StartCounts): Promise<void> {
+  try {
+    await startChild(downloadVideo, {
+      workflowId: video.workflowId,
+      args: [{ channel: crawl.channel, externalId: video.externalId, ...(crawl.download ? { download: crawl.download } : {}) }],
+      // The download outlives the crawl that found it.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      // No run or execution timeout: a download ends through its activities' own limits.
+    });
+    counts.started++;
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      counts.alreadyRunning++;
+      return;
+    }
+    throw error;
+  }
+}
