@@ -59,7 +59,7 @@ export function createCrawlActivities({ db, sources, metrics }: CrawlActivityDep
      * for the workflow's history is recorded here and only its counts returned.
      */
     async fetchListing(input: CrawlInput): Promise<FetchedListing> {
-      const { log, cancellationSignal } = Context.current();
+      const { log, cancellationSignal, info } = Context.current();
       try {
         return await translatingErrors(async () => {
           const state = await getListingState(db, input.channel);
@@ -91,7 +91,7 @@ export function createCrawlActivities({ db, sources, metrics }: CrawlActivityDep
             return result;
           }
           throw new Error(`no source could list ${input.url}`);
-        });
+        }, info.attempt);
       } catch (error) {
         // Every failed attempt counts: a site that changed shows up at once, not after
         // the retries ran out.

@@ -18,7 +18,17 @@ import { rateLimitRetryDelayMs } from '../workflows/policies.ts';
 // Activities call this on the way out: a domain error becomes an ApplicationFailure whose
 // type the workflows' retry policies know, and which keeps the original as its cause.
 
+/**
+ * The site is throttling Parker: yt-dlp said so, or a plain HTTP 429 Too Many Requests
+ * (from the HTTP downloader or a feed). Both are handled alike: a long wait, and for
+ * downloads the site's cooldown.
+ */
+function isRateLimited(error: ParkerError): boolean {
+  return error instanceof RateLimitedError || (error instanceof HttpStatusError && error.status === 429);
+}
+
 function failureTypeOf(error: ParkerError): string {
+  if (isRateLimited(error)) return FailureType.RateLimited;
   if (error instanceof HttpStatusError) {
     if (error.gone) return FailureType.MediaGone;
     return error.retryable ? error.name : FailureType.HttpClientError;
@@ -31,7 +41,6 @@ function failureTypeOf(error: ParkerError): string {
   if (error instanceof RefusedUrlError) return FailureType.RefusedUrl;
   if (error instanceof VideoUnavailableError) return FailureType.VideoUnavailable;
   if (error instanceof VideoUpcomingError) return FailureType.VideoUpcoming;
-  if (error instanceof RateLimitedError) return FailureType.RateLimited;
   return error.name;
 }
 
@@ -49,7 +58,7 @@ export function toFailure(error: unknown, attempt = 1): unknown {
     // The workflow reads how long to wait for a premiere from here.
     details: error instanceof VideoUpcomingError ? [{ startsInMs: error.startsInMs ?? null }] : undefined,
     // A throttled site is not helped by the transfer policy's seconds of backoff.
-    nextRetryDelay: error instanceof RateLimitedError ? rateLimitRetryDelayMs(attempt) : undefined,
+    nextRetryDelay: isRateLimited(error) ? rateLimitRetryDelayMs(attempt) : undefined,
   });
 }
 

@@ -136,6 +136,17 @@ export async function settledVideos(db: Db, channel: string, timeoutMs = 120_000
   }
 }
 
+/** Asks `check` every 100 ms until it gives a value, and returns that value. */
+export async function waitFor<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export function mediaBytes(size: number): Buffer {
   return randomBytes(size);
 }

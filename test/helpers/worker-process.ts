@@ -31,6 +31,7 @@ export async function startWorkerProcess(
       DOWNLOAD_DIR: settings.downloadDir,
       PARKER_DATA_DIR: settings.dataDir,
       PARKER_MAX_DOWNLOADS: String(settings.maxDownloads),
+      PARKER_SITE_COOLDOWN: `${settings.siteCooldownMs}ms`,
       PARKER_ALLOW_PRIVATE: settings.allowPrivate.join(','),
       PARKER_HOST_ID: settings.hostId,
       LOG_LEVEL: 'info',
