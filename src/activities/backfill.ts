@@ -41,18 +41,17 @@ export function createBackfillActivities({ db, sources, metrics }: BackfillActiv
     /**
      * Whether the channel's backfill still has entries to list, and from where. Called by
      * the crawl after it recorded the listing, so the channel's row says which source
-     * listed it; `listed` is how many entries that listing had (absent on a 304).
+     * listed it and how many entries that listing had.
      */
-    async planBackfill(input: { crawl: CrawlInput; listed?: number }): Promise<BackfillPlan> {
-      const { crawl, listed } = input;
+    async planBackfill(crawl: CrawlInput): Promise<BackfillPlan> {
       const target = backfillTarget(crawl);
       const progress = await getBackfillProgress(db, crawl.channel);
       const source = deepSource(progress.kind);
       if (!source) return { status: 'none', reason: `a ${progress.kind ?? 'unlisted'} channel's listing is all there is` };
       if (progress.doneAt && covers(progress.target, target)) return { status: 'none', reason: `done for backfill ${String(progress.target)}` };
-      if (progress.next === undefined) {
+      const listed = progress.lastListed;
+      if (progress.next === undefined && listed !== undefined) {
         // Not begun: only a listing that may have left entries out is worth going past.
-        if (listed === undefined) return { status: 'none', reason: 'no listing to judge by (not modified)' };
         if (source.listsAtMost !== undefined && listed < source.listsAtMost) {
           return { status: 'none', reason: `the listing's ${listed} entries are the whole channel` };
         }

@@ -16,6 +16,8 @@ export interface BackfillProgress {
   next?: number;
   /** Set when the listing ended or the target was reached. */
   doneAt?: Date;
+  /** Entries in the channel's last recorded listing. */
+  lastListed?: number;
 }
 
 function parseTarget(value: string | null): Backfill | undefined {
@@ -27,13 +29,22 @@ function parseTarget(value: string | null): Backfill | undefined {
 
 export async function getBackfillProgress(db: Db, channel: string): Promise<BackfillProgress> {
   const row:
-    | { kind: string | null; backfill_target: string | null; backfill_next: number | null; backfill_done_at: string | null }
-    | undefined = await db('channels').where({ name: channel }).first('kind', 'backfill_target', 'backfill_next', 'backfill_done_at');
+    | {
+        kind: string | null;
+        backfill_target: string | null;
+        backfill_next: number | null;
+        backfill_done_at: string | null;
+        listing_entries: number | null;
+      }
+    | undefined = await db('channels')
+    .where({ name: channel })
+    .first('kind', 'backfill_target', 'backfill_next', 'backfill_done_at', 'listing_entries');
   return {
     kind: row?.kind ?? undefined,
     target: parseTarget(row?.backfill_target ?? null),
     next: row?.backfill_next ?? undefined,
     doneAt: fromDbTime(row?.backfill_done_at ?? null),
+    lastListed: row?.listing_entries ?? undefined,
   };
 }
 

@@ -124,11 +124,13 @@ export interface RecordOutcome {
   skipped: { backfillLimit: number; notDownloadable: number; filtered: number };
 }
 
+/** Ends the reason of every entry a first crawl skipped for its backfill limit. */
+const BACKFILL_LIMIT_MARK = '(backfill limit)';
+
 /** Why a first crawl recorded an entry as skipped: it was older than the newest `backfill`. */
-export function backfillLimitReason(backfill: number): string {
+function backfillLimitReason(backfill: number): string {
   return `older than the newest ${backfill} on the channel's first crawl ${BACKFILL_LIMIT_MARK}`;
 }
-const BACKFILL_LIMIT_MARK = '(backfill limit)';
 
 /**
  * Records a channel's listing. New entries become `discovered`, or `skipped` with the
@@ -160,6 +162,7 @@ export async function recordListing(
       .where({ name: channel.name })
       .update({
         last_crawled_at: toDbTime(now),
+        listing_entries: outcome.entries,
         resolved_id: state?.resolvedId ?? null,
         resolved_from: state?.resolvedFrom ?? null,
         listing_etag: state?.etag ?? null,
@@ -218,8 +221,8 @@ export async function upsertEntries(
       status = 'skipped';
       reason = backfillLimitReason(backfill);
       outcome.skipped.backfillLimit++;
-    } else {
-      if (isNew) outcome.discovered++;
+    } else if (isNew) {
+      outcome.discovered++;
       downloadable.push(entry.externalId);
     }
     if (isNew) outcome.new++;

@@ -70,7 +70,7 @@ export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Pro
       summary = { entries: recorded.entries, new: recorded.new, started: 0, alreadyRunning: 0 };
     }
     if (patched(BACKFILL_PATCH)) {
-      const backfill = await startBackfill(input, summary.notModified ? undefined : summary.entries);
+      const backfill = await startBackfill(input);
       if (backfill) summary.backfill = backfill;
     }
   }
@@ -94,8 +94,8 @@ export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Pro
  * `backfill` asks (src/workflows/backfill.ts), or finds it running. It runs on its own,
  * under a fixed id, so the crawls go on while it works through thousands of entries.
  */
-async function startBackfill(input: CrawlInput, listed: number | undefined): Promise<CrawlSummary['backfill']> {
-  const plan = await planBackfill({ crawl: input, listed });
+async function startBackfill(input: CrawlInput): Promise<CrawlSummary['backfill']> {
+  const plan = await planBackfill(input);
   if (plan.status === 'none') return undefined;
   try {
     await startChild(backfillChannel, {

@@ -65,12 +65,12 @@ function isDownloaded(upload: Upload): boolean {
  * fixture server, a watch page for each video it may download, and its uploads playlist
  * as yt-dlp's flat listing shows it.
  */
-function youtubeChannel(count: number) {
+function youtubeChannel(count: number, downloadable: (upload: Upload) => boolean = isDownloaded) {
   const name = uniqueName('backfill');
   const prefix = name.slice(-8);
   const channelId = `UC${prefix.replace(/[^A-Za-z0-9]/g, '').padEnd(22, '0')}`;
   const all = uploads(prefix, count);
-  const bodies = new Map(all.filter(isDownloaded).map((upload) => [upload.id, mediaBytes(20_000 + upload.position)]));
+  const bodies = new Map(all.filter(downloadable).map((upload) => [upload.id, mediaBytes(20_000 + upload.position)]));
   const published = (upload: Upload) => new Date(Date.UTC(2026, 0, 1) - upload.position * 3_600_000);
   const feedVideos: FixtureYoutubeVideo[] = all.slice(0, 15).map((upload) => ({
     id: upload.id,
@@ -245,6 +245,26 @@ describe('backfill', () => {
     } finally {
       await worker.kill('SIGKILL');
       rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  test('raising `backfill` later lists the channel and downloads what the first crawl skipped for its limit', { timeout: 120_000 }, async () => {
+    const channel = youtubeChannel(20, () => true);
+    const first = await runCrawl(parker, { channel: channel.name, url: channel.url, backfill: 3 });
+    assert.equal(first.backfill, undefined, 'the feed holds the newest 3');
+    const before = await settledVideos(parker.db, channel.name);
+    assert.equal(before.filter((video) => video.status === 'downloaded').length, 3);
+    assert.equal(before.filter((video) => video.reason?.endsWith('(backfill limit)')).length, 12);
+
+    const raised = await runCrawl(parker, { channel: channel.name, url: channel.url, backfill: 'all' });
+    assert.deepEqual(raised.backfill, { status: 'started', from: 1 });
+    const summary = await backfillResult(channel.name);
+    assert.deepEqual(summary, { listed: 20, new: 5, started: 17, alreadyRunning: 0, pages: 1 }, '12 reopened, 5 new');
+    const after = await settledVideos(parker.db, channel.name);
+    assert.equal(after.length, 20);
+    for (const video of after) {
+      assert.equal(video.status, 'downloaded', `${video.externalId}: ${video.reason}`);
+      assert.equal(sha256(await readFile(video.filePath!)), sha256(channel.bodies.get(video.externalId)!));
     }
   });
 });
