@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { test } from 'node:test';
+import type { WorkflowHandle } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time.js';
 import proto from '@temporalio/proto'; // CommonJS: its namespace comes as the default export
-import { connectDb, type Db } from '../../src/db/connect.ts';
 import { getCooldownUntil } from '../../src/db/cooldowns.ts';
-import { FixtureServer } from '../../src/fixture/server.ts';
 import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
 import { CRAWL_WORKFLOW } from '../../src/shared/names.ts';
 import { podcastWithOneEpisode } from '../helpers/channels.ts';
 import { mediaBytes, settledVideos, sha256, testSettings, uniqueName, waitFor } from '../helpers/parker.ts';
-import { services } from '../helpers/services.ts';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
+import { workerProcessSuite } from '../helpers/worker-process-suite.ts';
 
 // A worker killed with SIGKILL while a download waits out its site's cooldown, then
 // started again. The wait is a durable timer in the download's history, so the new worker
@@ -30,65 +24,46 @@ const SITE = '127.0.0.4';
 const COOLDOWN_MS = 10_000;
 const EventType = proto.temporal.api.enums.v1.EventType;
 
-let server: FixtureServer;
-let db: Db;
-let connection: Connection;
-let scratch: string;
-const workers: WorkerProcess[] = [];
-
-before(async () => {
-  server = await FixtureServer.start(0, SITE);
-  db = connectDb(services.databaseUrl, os.tmpdir());
-  connection = await Connection.connect({ address: services.temporalAddress });
-  scratch = mkdtempSync(path.join(os.tmpdir(), 'parker-cooldown-kill-'));
-});
-after(async () => {
-  for (const worker of workers) await worker.kill('SIGKILL');
-  await connection?.close();
-  await db?.destroy();
-  await server?.close();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const suite = workerProcessSuite({ scratchPrefix: 'parker-cooldown-kill-', host: SITE });
 
 async function historyOf(handle: WorkflowHandle) {
   return (await handle.fetchHistory()).events ?? [];
 }
 
 test('a worker killed during a site cooldown: the restarted worker waits out the rest, then downloads once, whole', { timeout: 150_000 }, async () => {
-  const settings = testSettings(scratch, { siteCooldownMs: COOLDOWN_MS, allowPrivate: [SITE] });
+  const settings = testSettings(suite.scratch, { siteCooldownMs: COOLDOWN_MS, allowPrivate: [SITE] });
   const body = mediaBytes(500_000);
   const episode = podcastWithOneEpisode(
-    server,
+    suite.server,
     { body, contentType: 'audio/mpeg', etag: '"episode"' },
     { faults: [{ kind: 'status', status: 429 }] },
   );
 
-  workers.push(await startWorkerProcess(settings));
-  const client = new Client({ connection });
-  await client.workflow.start(CRAWL_WORKFLOW, {
+  await suite.startWorker(settings);
+  await suite.client.workflow.start(CRAWL_WORKFLOW, {
     taskQueue: settings.temporal.taskQueue,
     workflowId: uniqueName('cooldown-kill-crawl'),
     args: [episode.input],
   });
 
-  const until = await waitFor(() => getCooldownUntil(db, SITE), 'the 429 to start the cooldown', 60_000);
-  const download = client.workflow.getHandle(videoWorkflowId(episode.channel, episode.externalId));
+  const until = await waitFor(() => getCooldownUntil(suite.db, SITE), 'the 429 to start the cooldown', 60_000);
+  const download = suite.client.workflow.getHandle(videoWorkflowId(episode.channel, episode.externalId));
   // Asleep on its timer: from here on the wait belongs to the history, not to the worker.
   await waitFor(
     async () => ((await historyOf(download)).some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) ? true : undefined),
     'the download to wait on its cooldown timer',
   );
   assert.ok(Date.now() < until.getTime() - 2_000, 'the kill lands well inside the cooldown');
-  await workers[0]!.kill('SIGKILL');
-  workers.push(await startWorkerProcess(settings));
+  await suite.workers[0]!.kill('SIGKILL');
+  await suite.startWorker(settings);
 
-  const [video] = await settledVideos(db, episode.channel, 120_000);
+  const [video] = await settledVideos(suite.db, episode.channel, 120_000);
   assert.ok(Date.now() >= until.getTime(), 'finished only after the cooldown');
-  assert.equal(video?.status, 'downloaded', `${video?.reason}\n${workers[1]!.output()}`);
+  assert.equal(video?.status, 'downloaded', `${video?.reason}\n${suite.workers[1]!.output()}`);
   assert.equal(video.sha256, sha256(body));
   assert.equal(sha256(await readFile(video.filePath!)), sha256(body));
 
-  const stats = server.stats(episode.mediaPath);
+  const stats = suite.server.stats(episode.mediaPath);
   assert.equal(stats.requests, 2, 'the 429, then one fetch after the cooldown');
   assert.equal(stats.fullBodies, 1);
 
@@ -98,5 +73,5 @@ test('a worker killed during a site cooldown: the restarted worker waits out the
   const transfers = named('downloadMedia');
   assert.equal(transfers.length, 2, 'the throttled transfer and one after the cooldown');
   assert.ok(tsToMs(transfers[1]!.eventTime) >= until.getTime(), 'the transfer was tried again only after cooldown_until');
-  assert.deepEqual(await getCooldownUntil(db, SITE), until, 'the cooldown was neither extended nor restarted');
+  assert.deepEqual(await getCooldownUntil(suite.db, SITE), until, 'the cooldown was neither extended nor restarted');
 });

@@ -1,43 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
-import { connectDb, type Db } from '../../src/db/connect.ts';
-import { FixtureServer } from '../../src/fixture/server.ts';
+import { test } from 'node:test';
+import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { CRAWL_WORKFLOW } from '../../src/shared/names.ts';
 import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
 import type { DownloadProgress } from '../../src/shared/types.ts';
 import { podcastWithOneEpisode } from '../helpers/channels.ts';
 import { mediaBytes, settledVideos, sha256, testSettings, uniqueName } from '../helpers/parker.ts';
-import { services } from '../helpers/services.ts';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
+import { workerProcessSuite } from '../helpers/worker-process-suite.ts';
 
 // A worker killed with SIGKILL in the middle of a download, then started again: the
 // download resumes from its part file and the file is fetched once, whole and right.
 
-let server: FixtureServer;
-let db: Db;
-let connection: Connection;
-let scratch: string;
-const workers: WorkerProcess[] = [];
-
-before(async () => {
-  server = await FixtureServer.start();
-  db = connectDb(services.databaseUrl, os.tmpdir());
-  connection = await Connection.connect({ address: services.temporalAddress });
-  scratch = mkdtempSync(path.join(os.tmpdir(), 'parker-kill-'));
-});
-after(async () => {
-  for (const worker of workers) await worker.kill('SIGKILL');
-  await connection?.close();
-  await db?.destroy();
-  await server?.close();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const suite = workerProcessSuite({ scratchPrefix: 'parker-kill-' });
 
 async function partFileSize(folder: string): Promise<number> {
   try {
@@ -62,20 +39,19 @@ async function heartbeatOf(client: Client, workflowId: string, bytes: number): P
 }
 
 test('a worker killed mid-download resumes from its part file after a restart and completes once', { timeout: 180_000 }, async () => {
-  const settings = testSettings(scratch);
+  const settings = testSettings(suite.scratch);
   const body = mediaBytes(2_000_000);
   const sentBeforeKill = 700_000;
   // The first response sends 700 kB and then hangs, so the kill lands mid-transfer.
   const episode = podcastWithOneEpisode(
-    server,
+    suite.server,
     { body, contentType: 'audio/mpeg', etag: '"big-file"' },
     { faults: [{ kind: 'pause', afterBytes: sentBeforeKill }] },
   );
   const folder = path.join(settings.downloadDir, episode.channel);
 
-  workers.push(await startWorkerProcess(settings));
-  const client = new Client({ connection });
-  await client.workflow.start(CRAWL_WORKFLOW, {
+  await suite.startWorker(settings);
+  await suite.client.workflow.start(CRAWL_WORKFLOW, {
     taskQueue: settings.temporal.taskQueue,
     workflowId: uniqueName('kill-crawl'),
     args: [episode.input],
@@ -83,23 +59,23 @@ test('a worker killed mid-download resumes from its part file after a restart an
 
   const deadline = Date.now() + 60_000;
   while ((await partFileSize(folder)) < sentBeforeKill) {
-    assert.ok(Date.now() < deadline, `the download never reached ${sentBeforeKill} bytes:\n${workers[0]!.output()}`);
+    assert.ok(Date.now() < deadline, `the download never reached ${sentBeforeKill} bytes:\n${suite.workers[0]!.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
   // What the Web UI shows under Pending Activities: the transfer's heartbeat.
-  const progress = await heartbeatOf(client, videoWorkflowId(episode.channel, episode.externalId), sentBeforeKill);
+  const progress = await heartbeatOf(suite.client, videoWorkflowId(episode.channel, episode.externalId), sentBeforeKill);
   assert.deepEqual(progress, { bytesDone: sentBeforeKill, totalBytes: body.length, validator: '"big-file"' });
 
-  await workers[0]!.kill('SIGKILL');
+  await suite.workers[0]!.kill('SIGKILL');
 
-  workers.push(await startWorkerProcess(settings));
-  const [video] = await settledVideos(db, episode.channel, 150_000);
+  await suite.startWorker(settings);
+  const [video] = await settledVideos(suite.db, episode.channel, 150_000);
   assert.equal(video?.status, 'downloaded', video?.reason);
   assert.equal(video.sha256, sha256(body));
   assert.equal(sha256(await readFile(video.filePath!)), sha256(body));
 
-  const stats = server.stats(episode.mediaPath);
+  const stats = suite.server.stats(episode.mediaPath);
   assert.equal(stats.requests, 2, 'one request before the kill, one resume after');
   assert.equal(stats.requestHeaders[1]!.range, `bytes=${sentBeforeKill}-`);
   assert.equal(stats.partialBodies, 1);

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { channelIdFromPage, expandBareChannelId, feedUrlFor, isYoutubeUrl, parseYoutubeUrl, watchUrlFor } from '../../src/sources/youtube-url.ts';
+import {
+  channelIdFromPage,
+  expandBareChannelId,
+  feedUrlFor,
+  fullListingUrlFor,
+  isYoutubeUrl,
+  parseYoutubeUrl,
+  watchUrlFor,
+} from '../../src/sources/youtube-url.ts';
 
 const ID = 'UCabcdefghijklmnopqrstuv';
 const BASE = 'https://www.youtube.com';
@@ -38,6 +46,15 @@ describe('YouTube channel addresses', () => {
     assert.equal(feedUrlFor('http://127.0.0.1:9', { channelId: ID }), `http://127.0.0.1:9/feeds/videos.xml?channel_id=${ID}`);
     assert.equal(feedUrlFor(BASE, { playlistId: 'PLx0123456789' }), `${BASE}/feeds/videos.xml?playlist_id=PLx0123456789`);
     assert.equal(watchUrlFor(BASE, 'a-b_c'), `${BASE}/watch?v=a-b_c`);
+  });
+});
+
+describe('fullListingUrlFor', () => {
+  test("a channel's backfill lists its uploads playlist: UU for UC", () => {
+    assert.equal(fullListingUrlFor(BASE, { channelId: ID }), `${BASE}/playlist?list=UU${ID.slice(2)}`);
+  });
+  test('a playlist is listed as itself, on the base URL', () => {
+    assert.equal(fullListingUrlFor('http://127.0.0.1:9', { playlistId: 'PLx0123456789' }), 'http://127.0.0.1:9/playlist?list=PLx0123456789');
   });
 });
 
