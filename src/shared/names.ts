@@ -32,7 +32,6 @@ export function hostTaskQueueFor(taskQueue: string, hostId: string): string {
 
 export const CRAWL_WORKFLOW = 'crawlChannel';
 export const DOWNLOAD_WORKFLOW = 'downloadVideo';
-export const BACKFILL_WORKFLOW = 'backfillChannel';
 export const MAINTENANCE_WORKFLOW = 'maintainChannels';
 
 /**

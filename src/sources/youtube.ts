@@ -86,7 +86,7 @@ export function createYoutubeSource(options: YoutubeSourceOptions): ChannelSourc
       ]);
       // Fetched from the same watch URL the feed's entries get, on the base URL.
       const entries = page.entries.map((entry) => ({ ...entry, mediaUrl: watchUrlFor(baseUrl, entry.externalId) }));
-      return { entries, listed: page.listed, ended: page.listed < count };
+      return { entries, listed: page.listed, ended: page.ended };
     },
   };
 }

@@ -74,20 +74,19 @@ interface ListingRange {
   to: number;
 }
 
-/** Options that only one extractor reads, e.g. `youtubetab:approximate_date`. */
-export type ExtractorArgs = string[];
-
 /**
  * Lists a channel or playlist with `yt-dlp --flat-playlist`, the entries in `range` only.
- * `listed` counts the entries yt-dlp gave, including any without an id or URL.
+ * `listed` counts the entries yt-dlp gave, including any without an id or URL; `ended`
+ * says the listing had fewer than the range asked for, so nothing comes after it.
+ * `extractorArgs` are options only one extractor reads, e.g. `youtubetab:approximate_date`.
  */
 export async function listWithYtDlp(
   options: YtDlpSourceOptions,
   url: string,
   range: ListingRange,
   signal: AbortSignal | undefined,
-  extractorArgs: ExtractorArgs = [],
-): Promise<{ title?: string; entries: ListedVideo[]; listed: number }> {
+  extractorArgs: string[] = [],
+): Promise<{ title?: string; entries: ListedVideo[]; listed: number; ended: boolean }> {
   const result = await runProcess({
     binary: options.binary,
     args: [
@@ -126,7 +125,7 @@ export async function listWithYtDlp(
     const listed = entry && typeof entry === 'object' ? listedFromYtDlp(entry, url) : undefined;
     return listed ? [listed] : [];
   });
-  return { title: str(document.title), entries, listed: raw.length };
+  return { title: str(document.title), entries, listed: raw.length, ended: raw.length < range.to - range.from + 1 };
 }
 
 export function createYtDlpSource(options: YtDlpSourceOptions): ChannelSource {
@@ -140,8 +139,8 @@ export function createYtDlpSource(options: YtDlpSourceOptions): ChannelSource {
       return { status: 'listed', listing: { kind: 'ytdlp', title, entries }, state: {} };
     },
     async listPage({ url, signal, from, count }) {
-      const { entries, listed } = await listWithYtDlp(options, url, { from, to: from + count - 1 }, signal);
-      return { entries, listed, ended: listed < count };
+      const { entries, listed, ended } = await listWithYtDlp(options, url, { from, to: from + count - 1 }, signal);
+      return { entries, listed, ended };
     },
   };
 }

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { listVideos } from '../../src/db/videos.ts';
 import { serveYoutubeChannel, type FixtureYoutubeVideo } from '../../src/fixture/youtube.ts';
-import { backfillWorkflowIdFor } from '../../src/shared/names.ts';
+import { backfillWorkflowIdFor, CRAWL_WORKFLOW } from '../../src/shared/names.ts';
 import type { BackfillSummary, CrawlInput } from '../../src/shared/types.ts';
 import { fixtureAndParker, mediaBytes, runCrawl, settledVideos, sha256, testSettings, uniqueName } from '../helpers/parker.ts';
 import { services } from '../helpers/services.ts';
@@ -216,7 +216,7 @@ describe('backfill', () => {
     const env = { ...fakeEnv, FAKE_YTDLP_LIST_DELAY: '2' };
     let worker = await startWorkerProcess(settings, 60_000, env);
     try {
-      const crawl = parker.client.workflow.start('crawlChannel', {
+      const crawl = parker.client.workflow.start(CRAWL_WORKFLOW, {
         taskQueue: settings.temporal.taskQueue,
         workflowId: uniqueName(`test-crawl-${channel.name}`),
         args: [{ channel: channel.name, url: channel.url, backfill: 'all', rules: { titleInclude: '^none$' } } satisfies CrawlInput],
