@@ -2,7 +2,6 @@ import {
   continueAsNew,
   metricMeter,
   ParentClosePolicy,
-  patched,
   proxyActivities,
   startChild,
   workflowInfo,
@@ -21,9 +20,6 @@ import { startDownload } from './start-download.ts';
 const { fetchListing } = proxyActivities<CrawlActivities>(LISTING);
 const { recordListing, listUnfinishedVideos } = proxyActivities<CrawlActivities>(DATABASE);
 const { planBackfill } = proxyActivities<BackfillActivities>(DATABASE);
-
-/** Crawls that started before backfills existed replay without asking for one. */
-const BACKFILL_PATCH = 'backfill';
 
 /** Download workflows started per page of unfinished videos. */
 export const PAGE_SIZE = 100;
@@ -69,10 +65,8 @@ export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Pro
       const recorded = await recordListing({ crawl: input, listing: result.listing, state: result.state });
       summary = { entries: recorded.entries, new: recorded.new, started: 0, alreadyRunning: 0 };
     }
-    if (patched(BACKFILL_PATCH)) {
-      const backfill = await startBackfill(input);
-      if (backfill) summary.backfill = backfill;
-    }
+    const backfill = await startBackfill(input);
+    if (backfill) summary.backfill = backfill;
   }
 
   for (let page = 1; ; page++) {

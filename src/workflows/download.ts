@@ -4,7 +4,6 @@ import {
   CancellationScope,
   isCancellation,
   metricMeter,
-  patched,
   proxyActivities,
   sleep,
   TimeoutFailure,
@@ -20,7 +19,6 @@ import {
   CLAIM_HOST,
   FILE_AND_DATABASE,
   MEDIA_TRANSFER,
-  MEDIA_TRANSFER_WITH_SITE_COOLDOWN,
   ON_HOST,
   SITE_COOLDOWN_MAX_WAITS,
   UPCOMING_GRACE_MS,
@@ -31,12 +29,6 @@ import { workflowMetrics, type DownloadResultLabel } from '../telemetry/metrics.
 
 const { resolveDownload, markVideoFailed } = proxyActivities<DownloadActivities>(FILE_AND_DATABASE);
 const { checkSiteCooldown, startSiteCooldown } = proxyActivities<CooldownActivities>(FILE_AND_DATABASE);
-
-/**
- * Downloads started before the site cooldown existed replay without it: its activities
- * would not match their histories.
- */
-const SITE_COOLDOWN_PATCH = 'site-cooldown';
 
 /** Hosts a download may be handed to in turn, when each one it was pinned to goes away. */
 export const MAX_HOST_CLAIMS = 20;
@@ -95,7 +87,7 @@ function upcomingWaitMs(error: unknown): number | undefined {
 function onHost(host: DownloadHost) {
   return {
     transfer: proxyActivities<DownloadActivities>({
-      ...(patched(SITE_COOLDOWN_PATCH) ? MEDIA_TRANSFER_WITH_SITE_COOLDOWN : MEDIA_TRANSFER),
+      ...MEDIA_TRANSFER,
       ...ON_HOST,
       taskQueue: host.taskQueue,
     }),
@@ -190,11 +182,10 @@ async function downloadWaitingForRelease(
   input: DownloadInput,
   target: DownloadTarget,
 ): Promise<DownloadedMedia> {
-  const cooldowns = patched(SITE_COOLDOWN_PATCH);
   let upcomingWaits = 0;
   let rateLimitedWaits = 0;
   for (;;) {
-    if (cooldowns) await waitForSite(target.mediaUrl);
+    await waitForSite(target.mediaUrl);
     try {
       return await downloadMedia({
         target,
@@ -203,7 +194,7 @@ async function downloadWaitingForRelease(
         ...(input.download ? { options: input.download } : {}),
       });
     } catch (error) {
-      if (cooldowns && wasRateLimited(error) && rateLimitedWaits++ < SITE_COOLDOWN_MAX_WAITS) {
+      if (wasRateLimited(error) && rateLimitedWaits++ < SITE_COOLDOWN_MAX_WAITS) {
         // The site's own words; reasonOf would call a throttle "retries exhausted".
         await startSiteCooldown({ mediaUrl: target.mediaUrl, reason: rootCause(error as ActivityFailure).message });
         continue;

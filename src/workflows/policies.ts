@@ -54,6 +54,9 @@ export const BACKFILL_LISTING: ActivityOptions = {
  * (shorter than the HTTP client's 30s idle timeout, so a silent server is caught here).
  * 5xx, timeouts and resets are retried 10 times with backoff 1s, 2s, 4s … capped at 5m
  * (about 10 minutes in all); 404/410, non-media answers and storage errors are not retried.
+ * A throttled transfer (RateLimited) is not retried here either: it goes back to the
+ * download workflow at once, which starts the site's cooldown and waits it out on a
+ * durable timer (at most SITE_COOLDOWN_MAX_WAITS times).
  */
 export const MEDIA_TRANSFER: ActivityOptions = {
   startToCloseTimeout: '12h',
@@ -63,19 +66,8 @@ export const MEDIA_TRANSFER: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '5m',
     maximumAttempts: 10,
-    nonRetryableErrorTypes: PERMANENT_FAILURES,
+    nonRetryableErrorTypes: [...PERMANENT_FAILURES, FailureType.RateLimited],
   },
-};
-
-/**
- * MEDIA_TRANSFER for downloads that know the per-site cooldown: a throttled transfer goes
- * back to the download workflow at once, which starts the site's cooldown and waits it
- * out on a durable timer (at most SITE_COOLDOWN_MAX_WAITS times). Downloads started
- * before the cooldown existed keep MEDIA_TRANSFER's long retry delays instead.
- */
-export const MEDIA_TRANSFER_WITH_SITE_COOLDOWN: ActivityOptions = {
-  ...MEDIA_TRANSFER,
-  retry: { ...MEDIA_TRANSFER.retry, nonRetryableErrorTypes: [...PERMANENT_FAILURES, FailureType.RateLimited] },
 };
 
 /** Renames and bookkeeping around a download: quick, local, retried like the database. */
