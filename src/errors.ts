@@ -1,10 +1,20 @@
-// Domain errors thrown by sources, downloaders and storage. Each has a stable `name`,
-// keeps the original error in `cause`, and says whether trying again can help.
-// Activities turn them into typed Temporal failures (src/activities/failures.ts).
+import { FailureType, type FailureTypeName, type UpcomingDetails } from './shared/failure-types.ts';
+
+// Domain errors thrown by sources, downloaders, storage and config. Each has a stable
+// `name`, keeps the original error in `cause`, names the failure type the workflows and
+// metrics know it by, and says whether trying again can help. One function turns them
+// into Temporal failures (toFailure, src/activities/failures.ts). Adding an error means
+// adding a class here (and its type name to FailureType if it is a new kind).
 
 export abstract class ParkerError extends Error {
+  /** The ApplicationFailure type this error becomes (src/shared/failure-types.ts). */
+  abstract readonly failureType: FailureTypeName;
   /** Whether a later attempt can succeed (network trouble, 5xx) or not (404, not media). */
   abstract readonly retryable: boolean;
+  /** Typed details the workflow reads off the failure; most errors have none. */
+  get details(): unknown[] | undefined {
+    return undefined;
+  }
 }
 
 /** An HTTP response whose status means "no" (4xx, 5xx) for the URL asked. */
@@ -19,15 +29,19 @@ export class HttpStatusError extends ParkerError {
     // 408 and 429 are "try later"; every other 4xx will answer the same next time.
     this.retryable = status >= 500 || status === 408 || status === 429;
   }
-  /** 404 Not Found and 410 Gone: the media will not come back. */
-  get gone(): boolean {
-    return this.status === 404 || this.status === 410;
+  get failureType(): FailureTypeName {
+    // A plain 429 Too Many Requests is the site throttling us, as yt-dlp's bot check is.
+    if (this.status === 429) return FailureType.RateLimited;
+    // 404 Not Found and 410 Gone: the media will not come back.
+    if (this.status === 404 || this.status === 410) return FailureType.MediaGone;
+    return this.retryable ? FailureType.HttpServerError : FailureType.HttpClientError;
   }
 }
 
 /** The server sent something that is not media: an HTML page, JSON, a login wall. */
 export class NotMediaError extends ParkerError {
   override name = 'NotMediaError';
+  readonly failureType: FailureTypeName = FailureType.NotMedia;
   readonly retryable = false;
   constructor(
     readonly url: string,
@@ -40,6 +54,7 @@ export class NotMediaError extends ParkerError {
 /** The body ended before (or ran past) the length the server announced. */
 export class IncompleteBodyError extends ParkerError {
   override name = 'IncompleteBodyError';
+  readonly failureType: FailureTypeName = FailureType.IncompleteBody;
   readonly retryable = true;
   constructor(url: string, received: number, expected: number) {
     super(`${url}: received ${received} bytes where ${expected} were announced`);
@@ -49,6 +64,7 @@ export class IncompleteBodyError extends ParkerError {
 /** A network failure: reset, refused, timed out. */
 export class NetworkError extends ParkerError {
   override name = 'NetworkError';
+  readonly failureType: FailureTypeName = FailureType.NetworkError;
   readonly retryable = true;
   constructor(url: string, options: { cause: unknown }) {
     super(`${url}: ${(options.cause as Error)?.message ?? String(options.cause)}`, options);
@@ -61,12 +77,14 @@ export class NetworkError extends ParkerError {
  */
 export class RefusedUrlError extends ParkerError {
   override name = 'RefusedUrlError';
+  readonly failureType: FailureTypeName = FailureType.RefusedUrl;
   readonly retryable = false;
 }
 
 /** A listing that is not a feed Parker can read, or is too large. */
 export class InvalidFeedError extends ParkerError {
   override name = 'InvalidFeedError';
+  readonly failureType: FailureTypeName = FailureType.InvalidFeed;
   readonly retryable = false;
   constructor(url: string, reason: string, options?: { cause: unknown }) {
     super(`${url}: ${reason}`, options);
@@ -84,24 +102,29 @@ export class NotAFeedError extends InvalidFeedError {
 /** A crawl's rules (CrawlInput.rules) that cannot be applied: a bad regex, date or number. */
 export class InvalidRulesError extends ParkerError {
   override name = 'InvalidRulesError';
+  readonly failureType: FailureTypeName = FailureType.InvalidRules;
   readonly retryable = false;
 }
 
 /** A video without a link Parker can download, or whose type is not on the allow-list. */
 export class NoMediaError extends ParkerError {
   override name = 'NoMediaError';
+  readonly failureType: FailureTypeName = FailureType.NoMedia;
   readonly retryable = false;
 }
 
-/** The download folder cannot take the file: full, read-only, no permission. */
+/**
+ * The download folder cannot take the file: full, read-only, no permission; or a file
+ * Parker wrote is missing, or a path would lead outside the folder.
+ */
 export class StorageError extends ParkerError {
   override name = 'StorageError';
+  readonly failureType: FailureTypeName = FailureType.StorageError;
   readonly retryable = false;
-  constructor(
-    readonly path: string,
-    options: { cause: NodeJS.ErrnoException },
-  ) {
-    super(`cannot write ${path}: ${options.cause.code ?? options.cause.message}`, options);
+
+  /** A file system error on `path` that no retry will fix. */
+  static writing(path: string, cause: NodeJS.ErrnoException): StorageError {
+    return new StorageError(`cannot write ${path}: ${cause.code ?? cause.message}`, { cause });
   }
 }
 
@@ -110,12 +133,13 @@ const STORAGE_CODES = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EDQUOT', '
 /** Turns a file system error that no retry will fix into a StorageError; returns others as they are. */
 export function asStorageError(error: unknown, path: string): unknown {
   const code = (error as NodeJS.ErrnoException)?.code;
-  return code && STORAGE_CODES.has(code) ? new StorageError(path, { cause: error as NodeJS.ErrnoException }) : error;
+  return code && STORAGE_CODES.has(code) ? StorageError.writing(path, error as NodeJS.ErrnoException) : error;
 }
 
 /** A site refuses a video for good: private, removed, members-only, age-restricted, geo-blocked, unsupported. */
 export class VideoUnavailableError extends ParkerError {
   override name = 'VideoUnavailableError';
+  readonly failureType: FailureTypeName = FailureType.VideoUnavailable;
   readonly retryable = false;
   constructor(
     readonly url: string,
@@ -130,6 +154,7 @@ export class VideoUnavailableError extends ParkerError {
 /** The site is throttling Parker (HTTP 429, a "confirm you're not a bot" wall): try much later. */
 export class RateLimitedError extends ParkerError {
   override name = 'RateLimitedError';
+  readonly failureType: FailureTypeName = FailureType.RateLimited;
   readonly retryable = true;
   constructor(
     readonly url: string,
@@ -142,6 +167,7 @@ export class RateLimitedError extends ParkerError {
 /** A premiere or scheduled live stream that has not started: the workflow waits for it. */
 export class VideoUpcomingError extends ParkerError {
   override name = 'VideoUpcomingError';
+  readonly failureType: FailureTypeName = FailureType.VideoUpcoming;
   readonly retryable = false;
   constructor(
     readonly url: string,
@@ -151,11 +177,15 @@ export class VideoUpcomingError extends ParkerError {
   ) {
     super(`not released yet: ${detail}`);
   }
+  override get details(): [UpcomingDetails] {
+    return [{ startsInMs: this.startsInMs ?? null }];
+  }
 }
 
 /** yt-dlp printed nothing for longer than the stall limit; it was killed and can be retried. */
 export class DownloaderStalledError extends ParkerError {
   override name = 'DownloaderStalledError';
+  readonly failureType: FailureTypeName = FailureType.DownloaderStalled;
   readonly retryable = true;
   constructor(url: string, silentMs: number) {
     super(`${url}: yt-dlp printed nothing for ${Math.round(silentMs / 1000)}s and was killed`);
@@ -165,5 +195,16 @@ export class DownloaderStalledError extends ParkerError {
 /** yt-dlp failed in a way a later attempt may not repeat (network, 5xx, a crash). */
 export class DownloaderFailedError extends ParkerError {
   override name = 'DownloaderFailedError';
+  readonly failureType: FailureTypeName = FailureType.DownloaderFailed;
   readonly retryable = true;
+}
+
+/** A download workflow was started for a video that has no row: nothing says what to fetch. */
+export class UnknownVideoError extends ParkerError {
+  override name = 'UnknownVideoError';
+  readonly failureType: FailureTypeName = FailureType.UnknownVideo;
+  readonly retryable = false;
+  constructor(channel: string, externalId: string) {
+    super(`no recorded video ${externalId} in channel ${channel}`);
+  }
 }

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { msToNumber } from '@temporalio/common/lib/time.js';
-import { createActivities } from './activities/index.ts';
+import { createClaimActivities, createHostActivities, createMainQueueActivities } from './activities/index.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
 import type { Db } from './db/connect.ts';
 import { createHttpDownloader } from './downloaders/http.ts';
@@ -51,21 +51,30 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
   const binary = settings.ytdlp.path;
   setAddressPolicy(new AddressPolicy(settings.allowPrivate));
   const host = { hostId: settings.hostId, taskQueue: hostTaskQueueFor(settings.temporal.taskQueue, settings.hostId) };
-  const { claimDownloadHost, downloadMedia, finalizeDownload, discardPart, ...activities } = createActivities({
+  const metrics = activityMetrics(Runtime.instance().metricMeter);
+  const mainQueueActivities = createMainQueueActivities({
     db,
     // In order: YouTube's own addresses, then feeds; a URL that answers with a web page
     // instead of a feed goes on to yt-dlp.
-    sources: [createYoutubeSource({ baseUrl: settings.youtubeBaseUrl, ytdlp: { binary } }), createFeedSource(), createYtDlpSource({ binary })],
+    sources: [
+      createYoutubeSource({ baseUrl: settings.youtubeBaseUrl, ytdlp: { binary } }),
+      createFeedSource(),
+      createYtDlpSource({ binary }),
+    ],
+    downloadDir: settings.downloadDir,
+    configPath: settings.configPath,
+    siteCooldownMs: settings.siteCooldownMs,
+    metrics,
+  });
+  const hostActivities = createHostActivities({
+    db,
     downloaders: [
       createHttpDownloader(),
       // A silent yt-dlp is killed when Temporal would give up on its heartbeats anyway.
       createYtDlpDownloader({ binary, stallTimeoutMs: msToNumber(MEDIA_TRANSFER.heartbeatTimeout!) }),
     ],
     downloadDir: settings.downloadDir,
-    configPath: settings.configPath,
-    siteCooldownMs: settings.siteCooldownMs,
-    host,
-    metrics: activityMetrics(Runtime.instance().metricMeter),
+    metrics,
   });
   const traced = tracingWorkerOptions(tracing);
   const common = { connection, namespace: settings.temporal.namespace, ...traced };
@@ -78,19 +87,19 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
           workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
           interceptors: { ...traced.interceptors, workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
         }),
-    activities,
+    activities: mainQueueActivities,
     maxConcurrentActivityTaskExecutions: MAIN_QUEUE_ACTIVITY_SLOTS,
   });
   const claims = await Worker.create({
     ...common,
     taskQueue: downloadTaskQueueFor(settings.temporal.taskQueue),
-    activities: { claimDownloadHost },
+    activities: createClaimActivities({ host }),
     maxConcurrentActivityTaskExecutions: settings.maxDownloads,
   });
   const transfers = await Worker.create({
     ...common,
     taskQueue: host.taskQueue,
-    activities: { downloadMedia, finalizeDownload, discardPart },
+    activities: hostActivities,
     maxConcurrentActivityTaskExecutions: settings.maxDownloads,
     // Send a transfer's progress every few seconds, not every 0.8 x heartbeat timeout,
     // so the Web UI's pending activity shows it moving.

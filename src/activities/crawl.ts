@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import type { Db } from '../db/connect.ts';
 import { getListingState, listUnfinished, recordListing, type RecordOutcome } from '../db/videos.ts';
 import { NotAFeedError } from '../errors.ts';
@@ -6,6 +6,7 @@ import { compileRules, filterListing } from '../rules/filters.ts';
 import { sourcesFor, type ChannelSource } from '../sources/source.ts';
 import type { ChannelListing, CrawlInput, FetchedListing, ListingResult, ListingState, PendingVideo } from '../shared/types.ts';
 import type { ActivityMetrics } from '../telemetry/metrics.ts';
+import { failureLabel } from '../shared/failure-label.ts';
 import { translatingErrors } from './failures.ts';
 
 // The crawl's I/O: list the channel, record what was listed, and hand back the videos
@@ -22,12 +23,6 @@ export interface CrawlActivityDeps {
  * being returned: well under Temporal's 2 MB payload limit, and its 512 kB warning.
  */
 export const MAX_LISTING_PAYLOAD_BYTES = 400 * 1024;
-
-/** The failure type a crawl error is counted under: bounded, unlike messages. */
-function failureReason(error: unknown): string {
-  if (error instanceof ApplicationFailure && error.type) return error.type;
-  return error instanceof Error ? error.name : 'Error';
-}
 
 /** Counts what a recording brought, by channel: discovered, and skipped by why. */
 export function countRecorded(metrics: ActivityMetrics, channel: string, outcome: RecordOutcome): void {
@@ -95,7 +90,7 @@ export function createCrawlActivities({ db, sources, metrics }: CrawlActivityDep
       } catch (error) {
         // Every failed attempt counts: a site that changed shows up at once, not after
         // the retries ran out.
-        metrics.crawlErrors.add(1, { channel: input.channel, reason: failureReason(error) });
+        metrics.crawlErrors.add(1, { channel: input.channel, reason: failureLabel(error) });
         throw error;
       }
     },

@@ -1,13 +1,23 @@
 import { createBackfillActivities } from './backfill.ts';
 import { createCooldownActivities, type CooldownActivityDeps } from './cooldown.ts';
 import { createCrawlActivities, type CrawlActivityDeps } from './crawl.ts';
-import { createDownloadActivities, type DownloadActivityDeps } from './download.ts';
+import { createDownloadActivities } from './download.ts';
 import { createMaintenanceActivities, type MaintenanceActivityDeps } from './maintenance.ts';
 
-export type ActivityDeps = CrawlActivityDeps & DownloadActivityDeps & MaintenanceActivityDeps & CooldownActivityDeps;
+// One activity factory per task queue, each registered on that queue's worker
+// (src/worker.ts) and proxied with its own type (src/workflows/task-queues.ts), so that
+// calling an activity on a queue whose workers do not run it is a type error:
+//  - the main queue: listing, recording, resolving, cooldowns, maintenance (any worker);
+//  - the shared downloads queue: claiming a transfer for a host (claim.ts);
+//  - a host's own queue: the transfer and what touches its part file (transfer.ts).
 
-/** All of Parker's activities, built from their dependencies by the worker. */
-export function createActivities(deps: ActivityDeps) {
+export { createClaimActivities, type ClaimActivities, type ClaimActivityDeps } from './claim.ts';
+export { createHostActivities, type HostActivities, type HostActivityDeps } from './transfer.ts';
+
+export type MainQueueActivityDeps = CrawlActivityDeps & MaintenanceActivityDeps & CooldownActivityDeps;
+
+/** The activities of the main task queue, built from their dependencies by the worker. */
+export function createMainQueueActivities(deps: MainQueueActivityDeps) {
   return {
     ...createCrawlActivities(deps),
     ...createBackfillActivities(deps),
@@ -16,3 +26,5 @@ export function createActivities(deps: ActivityDeps) {
     ...createCooldownActivities(deps),
   };
 }
+
+export type MainQueueActivities = ReturnType<typeof createMainQueueActivities>;

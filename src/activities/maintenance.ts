@@ -1,12 +1,12 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import path from 'node:path';
-import { ChannelFileError, loadChannelList } from '../config/channels.ts';
+import { loadChannelList } from '../config/channels.ts';
 import type { Db } from '../db/connect.ts';
 import { filesOfOtherVideos, listStoredVideos, markVideoDeleted } from '../db/retention.ts';
 import { deleteFiles, locateVideoFiles, type VideoFiles } from '../retention/files.ts';
 import { selectExpired } from '../retention/select.ts';
-import { FailureType } from '../shared/failure-types.ts';
 import type { ChannelKeepRule, ExpiredVideo, KeepRule } from '../shared/types.ts';
+import { translatingErrors } from './failures.ts';
 
 // Retention's I/O: read the keep rules, find the videos a rule lets go, delete their
 // files (never outside the download folder) and mark their rows.
@@ -45,14 +45,11 @@ export function createMaintenanceActivities({ db, downloadDir, configPath }: Mai
   return {
     /** The keep rules of channels.yaml, for a run started without them. */
     async loadKeepRules(): Promise<ChannelKeepRule[]> {
-      try {
+      // A broken file (ChannelFileError) stays broken on retry: it fails at once.
+      return translatingErrors(async () => {
         const list = await loadChannelList(configPath);
         return list.channels.flatMap((channel) => (channel.keep ? [{ channel: channel.name, keep: channel.keep }] : []));
-      } catch (error) {
-        // A broken file stays broken on retry: say so at once.
-        if (error instanceof ChannelFileError) throw ApplicationFailure.nonRetryable(error.message, FailureType.InvalidChannelList);
-        throw error;
-      }
+      });
     },
 
     /** The channel's downloaded videos that its rule lets go, each with the files a delete would remove. */

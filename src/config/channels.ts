@@ -4,6 +4,8 @@ import path from 'node:path';
 import { msToNumber } from '@temporalio/common/lib/time.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ParkerError } from '../errors.ts';
+import { FailureType, type FailureTypeName } from '../shared/failure-types.ts';
 import { expandBareChannelId } from '../sources/youtube-url.ts';
 import { compileTitlePattern, publishedAfterTime } from '../rules/filters.ts';
 import { parseLengthSeconds } from '../rules/durations.ts';
@@ -189,9 +191,11 @@ export interface ChannelList {
   problems: ChannelConfigProblem[];
 }
 
-/** Thrown when the file as a whole cannot be used (missing, not YAML, wrong top level). */
-export class ChannelFileError extends Error {
+/** Thrown when the file as a whole cannot be used (missing, not YAML, wrong top level): fixing it takes a person. */
+export class ChannelFileError extends ParkerError {
   override name = 'ChannelFileError';
+  readonly failureType: FailureTypeName = FailureType.InvalidChannelList;
+  readonly retryable = false;
 }
 
 /**

@@ -85,7 +85,7 @@ async function ensureFolder(dir: string): Promise<void> {
       () => error,
       (plain: unknown) => plain,
     );
-    throw new StorageError(dir, { cause: reason as NodeJS.ErrnoException });
+    throw StorageError.writing(dir, reason as NodeJS.ErrnoException);
   }
 }
 

@@ -9,12 +9,9 @@ import {
   DownloaderFailedError,
   DownloaderStalledError,
   NoMediaError,
-  RateLimitedError,
-  VideoUnavailableError,
-  VideoUpcomingError,
 } from '../errors.ts';
 import { MEDIA_EXTENSIONS } from '../naming/media-types.ts';
-import { classifyYtDlpError } from '../ytdlp/classify.ts';
+import { errorFromYtDlpRun } from '../ytdlp/errors.ts';
 import { parseProgressLine, PROGRESS_TEMPLATE } from '../ytdlp/progress.ts';
 import { runProcess } from '../ytdlp/run.ts';
 import { hashFilePrefix, partWorkDir } from './part-file.ts';
@@ -146,20 +143,6 @@ async function withCookies<T>(source: string | undefined, url: string, body: (fi
   }
 }
 
-function failureFrom(url: string, stderr: string, code: number | null): Error {
-  const verdict = classifyYtDlpError(stderr);
-  switch (verdict.kind) {
-    case 'permanent':
-      return new VideoUnavailableError(url, verdict.reason, verdict.message);
-    case 'rate-limited':
-      return new RateLimitedError(url, verdict.message);
-    case 'upcoming':
-      return new VideoUpcomingError(url, verdict.message, verdict.startsInMs);
-    default:
-      return new DownloaderFailedError(`${url}: yt-dlp exited with ${code ?? 'a signal'}: ${verdict.message}`);
-  }
-}
-
 export function createYtDlpDownloader(options: YtDlpDownloaderOptions): Downloader {
   return {
     name: 'ytdlp',
@@ -185,7 +168,7 @@ export function createYtDlpDownloader(options: YtDlpDownloaderOptions): Download
         }),
       );
       if (result.stalled) throw new DownloaderStalledError(job.url, options.stallTimeoutMs);
-      if (result.code !== 0) throw failureFrom(job.url, result.stderr, result.code);
+      if (result.code !== 0) throw errorFromYtDlpRun(job.url, result);
 
       const finished = await finishedFile(workDir);
       if (!finished) {

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { ParkerError } from '../errors.ts';
+import { FailureType, type FailureTypeName } from '../shared/failure-types.ts';
 import type { DownloadTarget } from '../shared/types.ts';
 import { cleanNamePart, videoFileStem, type VideoFileName } from './safe-filename.ts';
 
@@ -11,9 +13,11 @@ export function relativeStemFor(channel: string, video: VideoFileName): string {
   return path.join(cleanNamePart(channel, 100, 'channel'), videoFileStem(video));
 }
 
-/** Thrown when a path would leave the download folder; only a forged target can cause it. */
-export class OutsideDownloadDirError extends Error {
+/** Thrown when a path would leave the download folder; only a forged target can cause it. Refused, not retried. */
+export class OutsideDownloadDirError extends ParkerError {
   override name = 'OutsideDownloadDirError';
+  readonly failureType: FailureTypeName = FailureType.StorageError;
+  readonly retryable = false;
 }
 
 /** An absolute path a downloader reported, checked to be inside the download folder. */

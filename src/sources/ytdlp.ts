@@ -1,7 +1,7 @@
 import type { ChannelSource } from './source.ts';
-import { DownloaderFailedError, InvalidFeedError, RateLimitedError } from '../errors.ts';
+import { DownloaderFailedError, InvalidFeedError } from '../errors.ts';
 import type { ListedVideo } from '../shared/types.ts';
-import { classifyYtDlpError } from '../ytdlp/classify.ts';
+import { errorFromYtDlpRun } from '../ytdlp/errors.ts';
 import { runProcess } from '../ytdlp/run.ts';
 
 // Any other site yt-dlp supports: a channel or playlist page that is not a feed is
@@ -108,10 +108,7 @@ export async function listWithYtDlp(
   });
   if (result.stalled) throw new DownloaderFailedError(`${url}: yt-dlp listed nothing for too long and was killed`);
   if (result.code !== 0) {
-    const verdict = classifyYtDlpError(result.stderr);
-    if (verdict.kind === 'rate-limited') throw new RateLimitedError(url, verdict.message);
-    if (verdict.kind === 'permanent') throw new InvalidFeedError(url, `yt-dlp cannot list it: ${verdict.message}`);
-    throw new DownloaderFailedError(`${url}: yt-dlp exited with ${result.code}: ${verdict.message}`);
+    throw errorFromYtDlpRun(url, result);
   }
   let document: Json;
   try {

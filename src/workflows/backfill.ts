@@ -1,10 +1,10 @@
-import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { BackfillActivities } from '../activities/backfill.ts';
+import { continueAsNew, workflowInfo } from '@temporalio/workflow';
 import type { BackfillInput, BackfillSummary } from '../shared/types.ts';
 import { BACKFILL_LISTING } from './policies.ts';
 import { startDownload } from './start-download.ts';
+import { mainQueue } from './task-queues.ts';
 
-const { listBackfillPage } = proxyActivities<BackfillActivities>(BACKFILL_LISTING);
+const { listBackfillPage } = mainQueue(BACKFILL_LISTING);
 
 /** Entries listed per page: one yt-dlp run, and at most this many downloads started at once. */
 export const BACKFILL_PAGE_SIZE = 200;

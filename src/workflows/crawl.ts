@@ -2,24 +2,21 @@ import {
   continueAsNew,
   metricMeter,
   ParentClosePolicy,
-  proxyActivities,
   startChild,
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { BackfillActivities } from '../activities/backfill.ts';
-import type { CrawlActivities } from '../activities/crawl.ts';
 import { backfillWorkflowIdFor } from '../shared/names.ts';
 import type { CrawlInput, CrawlSummary } from '../shared/types.ts';
 import { workflowMetrics } from '../telemetry/metrics.ts';
 import { backfillChannel } from './backfill.ts';
 import { DATABASE, LISTING } from './policies.ts';
 import { startDownload } from './start-download.ts';
+import { mainQueue } from './task-queues.ts';
 
-const { fetchListing } = proxyActivities<CrawlActivities>(LISTING);
-const { recordListing, listUnfinishedVideos } = proxyActivities<CrawlActivities>(DATABASE);
-const { planBackfill } = proxyActivities<BackfillActivities>(DATABASE);
+const { fetchListing } = mainQueue(LISTING);
+const { recordListing, listUnfinishedVideos, planBackfill } = mainQueue(DATABASE);
 
 /** Download workflows started per page of unfinished videos. */
 export const PAGE_SIZE = 100;

@@ -4,55 +4,43 @@ import {
   CancellationScope,
   isCancellation,
   metricMeter,
-  proxyActivities,
   sleep,
   TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import { TimeoutType } from '@temporalio/common';
-import type { CooldownActivities } from '../activities/cooldown.ts';
-import type { DownloadActivities } from '../activities/download.ts';
-import { FailureType } from '../shared/failure-types.ts';
-import { downloadTaskQueueFor } from '../shared/names.ts';
+import type { HostActivities } from '../activities/index.ts';
+import { failureLabel, rootCause } from '../shared/failure-label.ts';
+import { FailureType, type UpcomingDetails } from '../shared/failure-types.ts';
 import type { DownloadedMedia, DownloadHost, DownloadInput, DownloadSummary, DownloadTarget } from '../shared/types.ts';
 import {
   CLAIM_HOST,
   FILE_AND_DATABASE,
   MEDIA_TRANSFER,
-  ON_HOST,
   SITE_COOLDOWN_MAX_WAITS,
   UPCOMING_GRACE_MS,
   UPCOMING_MAX_WAITS,
   UPCOMING_RECHECK_MS,
 } from './policies.ts';
+import { claimQueue, hostQueue, mainQueue } from './task-queues.ts';
 import { workflowMetrics, type DownloadResultLabel } from '../telemetry/metrics.ts';
 
-const { resolveDownload, markVideoFailed } = proxyActivities<DownloadActivities>(FILE_AND_DATABASE);
-const { checkSiteCooldown, startSiteCooldown } = proxyActivities<CooldownActivities>(FILE_AND_DATABASE);
+const { resolveDownload, markVideoFailed, checkSiteCooldown, startSiteCooldown } = mainQueue(FILE_AND_DATABASE);
 
 /** Hosts a download may be handed to in turn, when each one it was pinned to goes away. */
 export const MAX_HOST_CLAIMS = 20;
 
-/** The failure at the root of an activity failure. */
-function rootCause(error: ActivityFailure): Error {
-  let cause: Error = error;
-  while (cause.cause instanceof Error && cause instanceof ActivityFailure) cause = cause.cause;
-  return cause;
+/** The failure at the root of an activity failure, which is an Error. */
+function rootError(error: ActivityFailure): Error {
+  const cause = rootCause(error);
+  return cause instanceof Error ? cause : error;
 }
 
 /** The message of the failure at the root of an activity failure: "…answered HTTP 404". */
 function reasonOf(error: ActivityFailure): string {
-  const cause = rootCause(error);
+  const cause = rootError(error);
   const attempts = cause instanceof ApplicationFailure && !cause.nonRetryable ? ' (retries exhausted)' : '';
   return `${cause.message}${attempts}`;
-}
-
-/** The failure's type name (MediaGone, NotMedia, …): a metric label from a bounded set. */
-function failureTypeOf(error: ActivityFailure): string {
-  const cause = rootCause(error);
-  if (cause instanceof ApplicationFailure) return cause.type ?? 'ApplicationFailure';
-  if (cause instanceof TimeoutFailure) return 'Timeout';
-  return cause.name;
 }
 
 /**
@@ -79,20 +67,14 @@ function hostWentAway(error: unknown): boolean {
 function upcomingWaitMs(error: unknown): number | undefined {
   if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) return undefined;
   if (error.cause.type !== FailureType.VideoUpcoming) return undefined;
-  const startsInMs = (error.cause.details?.[0] as { startsInMs?: number | null } | undefined)?.startsInMs;
+  // Written by the activity from VideoUpcomingError.details.
+  const startsInMs = (error.cause.details?.[0] as UpcomingDetails | undefined)?.startsInMs;
   return typeof startsInMs === 'number' ? startsInMs + UPCOMING_GRACE_MS : UPCOMING_RECHECK_MS;
 }
 
 /** The activities that must run where the part file is: on the host's own task queue. */
 function onHost(host: DownloadHost) {
-  return {
-    transfer: proxyActivities<DownloadActivities>({
-      ...MEDIA_TRANSFER,
-      ...ON_HOST,
-      taskQueue: host.taskQueue,
-    }),
-    files: proxyActivities<DownloadActivities>({ ...FILE_AND_DATABASE, ...ON_HOST, taskQueue: host.taskQueue }),
-  };
+  return { transfer: hostQueue(host, MEDIA_TRANSFER), files: hostQueue(host, FILE_AND_DATABASE) };
 }
 
 /** Records the failure, then removes the part from its host if that host is still there. */
@@ -115,10 +97,7 @@ async function fail(input: DownloadInput, reason: string, target?: DownloadTarge
  */
 export async function downloadVideo(input: DownloadInput): Promise<DownloadSummary> {
   // Any downloads worker may claim a transfer; its slots bound concurrent downloads.
-  const { claimDownloadHost } = proxyActivities<DownloadActivities>({
-    ...CLAIM_HOST,
-    taskQueue: downloadTaskQueueFor(workflowInfo().taskQueue),
-  });
+  const { claimDownloadHost } = claimQueue(CLAIM_HOST);
 
   let target: DownloadTarget | undefined;
   let host: DownloadHost | undefined;
@@ -147,7 +126,7 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
     if (error instanceof ActivityFailure) {
       const reason = reasonOf(error);
       await fail(input, reason, target, host);
-      recordEnd(input, 'failed', failureTypeOf(error));
+      recordEnd(input, 'failed', failureLabel(error));
       throw ApplicationFailure.nonRetryable(`${input.channel}/${input.externalId}: ${reason}`, 'DownloadFailed');
     }
     throw error;
@@ -178,7 +157,7 @@ async function waitForSite(mediaUrl: string): Promise<void> {
  * durable timer and tried again, instead of failing. Both waits survive worker restarts.
  */
 async function downloadWaitingForRelease(
-  downloadMedia: DownloadActivities['downloadMedia'],
+  downloadMedia: HostActivities['downloadMedia'],
   input: DownloadInput,
   target: DownloadTarget,
 ): Promise<DownloadedMedia> {
@@ -196,7 +175,7 @@ async function downloadWaitingForRelease(
     } catch (error) {
       if (wasRateLimited(error) && rateLimitedWaits++ < SITE_COOLDOWN_MAX_WAITS) {
         // The site's own words; reasonOf would call a throttle "retries exhausted".
-        await startSiteCooldown({ mediaUrl: target.mediaUrl, reason: rootCause(error as ActivityFailure).message });
+        await startSiteCooldown({ mediaUrl: target.mediaUrl, reason: rootError(error as ActivityFailure).message });
         continue;
       }
       const waitMs = upcomingWaitMs(error);

@@ -1,9 +1,9 @@
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { MaintenanceActivities } from '../activities/maintenance.ts';
+import { ApplicationFailure } from '@temporalio/workflow';
 import type { ChannelKeepRule, ChannelMaintenanceReport, MaintenanceInput, MaintenanceReport } from '../shared/types.ts';
 import { MAINTENANCE } from './policies.ts';
+import { mainQueue } from './task-queues.ts';
 
-const { loadKeepRules, listExpiredVideos, deleteExpiredVideo } = proxyActivities<MaintenanceActivities>(MAINTENANCE);
+const { loadKeepRules, listExpiredVideos, deleteExpiredVideo } = mainQueue(MAINTENANCE);
 
 /**
  * The daily maintenance: for each channel with a keep rule, deletes the files of the

@@ -1,8 +1,10 @@
 import type { ActivityOptions } from '@temporalio/workflow';
-import { FailureType, PERMANENT_FAILURES } from '../shared/failure-types.ts';
+import { FailureType } from '../shared/failure-types.ts';
 
 // Every timeout and retry policy of Parker's activities, grouped by kind of work.
-// The README's "Retries and timeouts" section repeats these numbers.
+// docs/retries.md repeats these numbers. Which failures are retried at all is not listed
+// here: each domain error says whether it is retryable, and the activity's failure
+// carries that (src/errors.ts, src/activities/failures.ts).
 
 /**
  * Database reads and writes. A database that is down is waited for, however long it takes:
@@ -25,7 +27,6 @@ export const LISTING: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '1m',
     maximumAttempts: 5,
-    nonRetryableErrorTypes: PERMANENT_FAILURES,
   },
 };
 
@@ -44,7 +45,6 @@ export const BACKFILL_LISTING: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '5m',
     maximumAttempts: 10,
-    nonRetryableErrorTypes: PERMANENT_FAILURES,
   },
 };
 
@@ -66,15 +66,12 @@ export const MEDIA_TRANSFER: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '5m',
     maximumAttempts: 10,
-    nonRetryableErrorTypes: [...PERMANENT_FAILURES, FailureType.RateLimited],
+    nonRetryableErrorTypes: [FailureType.RateLimited],
   },
 };
 
 /** Renames and bookkeeping around a download: quick, local, retried like the database. */
-export const FILE_AND_DATABASE: ActivityOptions = {
-  ...DATABASE,
-  retry: { ...DATABASE.retry, nonRetryableErrorTypes: PERMANENT_FAILURES },
-};
+export const FILE_AND_DATABASE: ActivityOptions = DATABASE;
 
 /**
  * Claiming a host for a transfer: answered at once by whichever downloads worker polls
@@ -94,17 +91,6 @@ export const CLAIM_HOST: ActivityOptions = {
 export const ON_HOST: ActivityOptions = {
   scheduleToStartTimeout: '1m',
 };
-
-/**
- * How long a download waits after the site throttled it (HTTP 429, "confirm you're not a
- * bot"): 15m, 30m, 1h, then 2h between attempts. Retrying at MEDIA_TRANSFER's pace would
- * only prolong the block. The activity sets it as the failure's next retry delay.
- */
-export function rateLimitRetryDelayMs(attempt: number): number {
-  const first = 15 * 60_000;
-  const max = 2 * 3_600_000;
-  return Math.min(max, first * 2 ** Math.max(0, attempt - 1));
-}
 
 /**
  * A download throttled again after this many site cooldowns (a day, with the default
@@ -133,6 +119,5 @@ export const MAINTENANCE: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '5m',
     maximumAttempts: 8,
-    nonRetryableErrorTypes: PERMANENT_FAILURES,
   },
 };

@@ -1,10 +1,33 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/activity';
+import { ActivityFailure, RetryState, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { toFailure } from '../../src/activities/failures.ts';
-import { HttpStatusError, RateLimitedError } from '../../src/errors.ts';
-import { FailureType } from '../../src/shared/failure-types.ts';
-import { rateLimitRetryDelayMs } from '../../src/workflows/policies.ts';
+import { ChannelFileError } from '../../src/config/channels.ts';
+import {
+  DownloaderFailedError,
+  DownloaderStalledError,
+  HttpStatusError,
+  IncompleteBodyError,
+  InvalidFeedError,
+  InvalidRulesError,
+  NetworkError,
+  NoMediaError,
+  NotAFeedError,
+  NotMediaError,
+  RateLimitedError,
+  RefusedUrlError,
+  StorageError,
+  UnknownVideoError,
+  VideoUnavailableError,
+  VideoUpcomingError,
+  type ParkerError,
+} from '../../src/errors.ts';
+import { OutsideDownloadDirError } from '../../src/naming/video-paths.ts';
+import { failureLabel } from '../../src/shared/failure-label.ts';
+import { FailureType, type UpcomingDetails } from '../../src/shared/failure-types.ts';
+import { errorFromVerdict, errorFromYtDlpRun } from '../../src/ytdlp/errors.ts';
+import { rateLimitRetryDelayMs } from '../../src/shared/retry-delays.ts';
 
 // Domain errors as the workflows' retry policies see them. The type name decides whether
 // a failure is retried, and a RateLimited one sends a download to the site's cooldown:
@@ -59,4 +82,85 @@ describe('toFailure', () => {
       assert.equal(failure.nextRetryDelay, undefined);
     });
   }
+});
+
+// Each domain error names its own failure type and retryability; toFailure carries both,
+// with the typed details, so no list elsewhere needs to keep in step.
+describe('every domain error becomes the failure it names', () => {
+  const cases: Array<[ParkerError, string, boolean]> = [
+    [new NotMediaError(MEDIA_URL, 'text/html'), FailureType.NotMedia, false],
+    [new NoMediaError('no link'), FailureType.NoMedia, false],
+    [new RefusedUrlError('refusing file:///etc/passwd'), FailureType.RefusedUrl, false],
+    [new InvalidFeedError(MEDIA_URL, 'not XML'), FailureType.InvalidFeed, false],
+    [new NotAFeedError(MEDIA_URL, 'text/html'), FailureType.InvalidFeed, false],
+    [new InvalidRulesError('bad regex'), FailureType.InvalidRules, false],
+    [StorageError.writing('/downloads/a.mp3', Object.assign(new Error('no space'), { code: 'ENOSPC' })), FailureType.StorageError, false],
+    [new OutsideDownloadDirError('../x is outside /downloads'), FailureType.StorageError, false],
+    [new UnknownVideoError('chan', 'v1'), FailureType.UnknownVideo, false],
+    [new VideoUnavailableError(MEDIA_URL, 'private', 'Private video'), FailureType.VideoUnavailable, false],
+    [new ChannelFileError('channels.yaml: not valid YAML'), FailureType.InvalidChannelList, false],
+    [new NetworkError(MEDIA_URL, { cause: new Error('ECONNRESET') }), FailureType.NetworkError, true],
+    [new IncompleteBodyError(MEDIA_URL, 10, 20), FailureType.IncompleteBody, true],
+    [new DownloaderStalledError(MEDIA_URL, 20_000), FailureType.DownloaderStalled, true],
+    [new DownloaderFailedError('yt-dlp crashed'), FailureType.DownloaderFailed, true],
+  ];
+  for (const [error, type, retryable] of cases) {
+    test(`${error.name} is ${type}, ${retryable ? 'retryable' : 'not retried'}`, () => {
+      const failure = failureOf(error);
+      assert.equal(failure.type, type);
+      assert.equal(failure.nonRetryable, !retryable);
+      assert.equal(failure.message, error.message);
+      assert.equal(failure.cause, error);
+    });
+  }
+
+  test('a premiere carries when it starts as typed details', () => {
+    const inFiveHours = failureOf(new VideoUpcomingError(MEDIA_URL, 'Premieres in 5 hours', 5 * 3_600_000));
+    assert.equal(inFiveHours.type, FailureType.VideoUpcoming);
+    assert.equal(inFiveHours.nonRetryable, true);
+    assert.deepEqual(inFiveHours.details, [{ startsInMs: 5 * 3_600_000 } satisfies UpcomingDetails]);
+    const unknown = failureOf(new VideoUpcomingError(MEDIA_URL, 'This live event will begin soon'));
+    assert.deepEqual(unknown.details, [{ startsInMs: null } satisfies UpcomingDetails]);
+  });
+
+  test('anything that is not a domain error passes through for the SDK to retry', () => {
+    const plain = new Error('something else');
+    assert.equal(toFailure(plain), plain);
+  });
+});
+
+describe('failureLabel', () => {
+  test('names the root failure of an activity failure by its type', () => {
+    const root = ApplicationFailure.create({ type: FailureType.MediaGone, message: 'gone', nonRetryable: true });
+    const wrapped = new ActivityFailure('activity failed', 'downloadMedia', '1', RetryState.NON_RETRYABLE_FAILURE, undefined, root);
+    assert.equal(failureLabel(wrapped), FailureType.MediaGone);
+    assert.equal(failureLabel(root), FailureType.MediaGone);
+  });
+
+  test('a timeout is Timeout, a plain error its name', () => {
+    assert.equal(failureLabel(new TimeoutFailure('late', undefined, TimeoutType.SCHEDULE_TO_START)), 'Timeout');
+    assert.equal(failureLabel(new TypeError('x')), 'TypeError');
+  });
+});
+
+describe('errorFromVerdict: one translation of what yt-dlp said, for listings and downloads', () => {
+  const url = 'https://www.youtube.com/watch?v=abc';
+  test('each verdict becomes its domain error', () => {
+    const permanent = errorFromVerdict(url, { kind: 'permanent', reason: 'private', message: 'ERROR: Private video' }, 1);
+    assert.ok(permanent instanceof VideoUnavailableError);
+    assert.equal(permanent.reason, 'private');
+    assert.ok(errorFromVerdict(url, { kind: 'rate-limited', message: 'HTTP Error 429' }, 1) instanceof RateLimitedError);
+    const upcoming = errorFromVerdict(url, { kind: 'upcoming', message: 'Premieres in 2 hours', startsInMs: 7_200_000 }, 1);
+    assert.ok(upcoming instanceof VideoUpcomingError);
+    assert.equal(upcoming.startsInMs, 7_200_000);
+    const transient = errorFromVerdict(url, { kind: 'transient', message: 'ERROR: timed out' }, null);
+    assert.ok(transient instanceof DownloaderFailedError);
+    assert.match(transient.message, /yt-dlp exited with a signal: ERROR: timed out/);
+  });
+
+  test("reads a run's stderr", () => {
+    const error = errorFromYtDlpRun(url, { stderr: 'WARNING: x\nERROR: [youtube] abc: Video unavailable. This video has been removed', code: 1 });
+    assert.ok(error instanceof VideoUnavailableError);
+    assert.equal(error.reason, 'removed');
+  });
 });

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { parseProgressLine, PROGRESS_MARKER } from '../../src/ytdlp/progress.ts';
 import { isOlder, parseYtDlpVersion } from '../../src/ytdlp/version.ts';
 import { listedFromYtDlp } from '../../src/sources/ytdlp.ts';
-import { rateLimitRetryDelayMs } from '../../src/workflows/policies.ts';
+import { rateLimitRetryDelayMs } from '../../src/shared/retry-delays.ts';
 
 describe('yt-dlp progress lines', () => {
   test('bytes done and total', () => {

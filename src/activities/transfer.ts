@@ -1,0 +1,202 @@
+import { Context } from '@temporalio/activity';
+import { throttle } from 'lodash-es';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Db } from '../db/connect.ts';
+import { getVideo, markDownloaded } from '../db/videos.ts';
+import { downloaderNamed, type Downloader } from '../downloaders/downloader.ts';
+import { partWorkDir, removePart, resumeRecordPath } from '../downloaders/part-file.ts';
+import { asStorageError, NoMediaError, StorageError } from '../errors.ts';
+import { extensionForMediaType, MEDIA_EXTENSIONS } from '../naming/media-types.ts';
+import { finalPathFor, partPathFor, partPathInside } from '../naming/video-paths.ts';
+import type { DownloadedMedia, DownloadInput, DownloadOptions, DownloadProgress, DownloadSummary, DownloadTarget } from '../shared/types.ts';
+import type { ActivityMetrics } from '../telemetry/metrics.ts';
+import { translatingErrors } from './failures.ts';
+import { descriptionFromInfoJson, findSidecars, moveSidecar, writeFileAtomically } from '../sidecars/files.ts';
+import { buildNfo } from '../sidecars/nfo.ts';
+
+// The activities pinned to one host's own task queue (`<queue>-host-<id>`): they touch
+// the part file, which lives on that host. Fetch into the part with heartbeats, then
+// rename it into place and record it, or remove it. Paths arrive relative to the download
+// folder and are resolved against this host's; one leading outside it is refused.
+
+/**
+ * Chunks arrive thousands of times a second; handing each to the SDK costs a trip into
+ * its native core. The SDK throttles what reaches the server; this keeps the calls cheap
+ * while the last progress before a pause still goes out (trailing edge).
+ */
+const PROGRESS_EVERY_MS = 500;
+
+export interface HostActivityDeps {
+  db: Db;
+  /** One per method; a video names the one it needs (`http` unless its source said otherwise). */
+  downloaders: readonly Downloader[];
+  /** Absolute; nothing is ever written outside it. */
+  downloadDir: string;
+  metrics: ActivityMetrics;
+}
+
+/** Input of the media transfer. */
+export interface DownloadMediaInput {
+  target: DownloadTarget;
+  /** The channel's downloader settings (yt-dlp format, cookies file). */
+  options?: DownloadOptions;
+  /** For metrics and logs. */
+  channel: string;
+  videoId: string;
+}
+
+/** Makes a rename durable: the directory entry itself must reach the disk. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function sizeOf(file: string): Promise<number | undefined> {
+  try {
+    return (await stat(file)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createHostActivities({ db, downloaders, downloadDir, metrics }: HostActivityDeps) {
+  /**
+   * The sidecars the channel asked for, next to the video with its stem: what yt-dlp
+   * wrote into the work folder is moved, the NFO is written. A plain HTTP download has
+   * only what the feed said, so it gets the NFO and nothing else.
+   */
+  async function placeSidecars(video: DownloadInput, target: DownloadTarget, workDir: string): Promise<void> {
+    const wanted = video.download?.write ?? [];
+    if (wanted.length === 0) return;
+    // Read before the move below takes info.json away.
+    const described = wanted.includes('nfo') ? await descriptionFromInfoJson(workDir) : undefined;
+    for (const sidecar of await findSidecars(workDir, wanted, video.download?.subtitles ?? [])) {
+      await moveSidecar(sidecar.file, finalPathFor(downloadDir, target, sidecar.suffix));
+    }
+    if (!wanted.includes('nfo')) return;
+    const row = await getVideo(db, video);
+    if (!row) return; // resolve found the row; only a deleted one is missing, and then there is nothing to describe
+    const nfo = buildNfo({
+      title: row.title,
+      description: described ?? row.description,
+      date: row.publishedAt,
+      channel: video.channel,
+      externalId: row.externalId,
+      uploader: row.uploader,
+    });
+    await writeFileAtomically(finalPathFor(downloadDir, target, 'nfo'), nfo);
+  }
+
+  return {
+    /**
+     * Streams the media into the part file, resuming what an earlier attempt left, and
+     * heartbeats its progress. Cancellation and heartbeat timeouts abort the transfer.
+     */
+    async downloadMedia(input: DownloadMediaInput): Promise<DownloadedMedia> {
+      const context = Context.current();
+      const { channel, videoId } = input;
+      const previous = context.info.heartbeatDetails as DownloadProgress | undefined;
+      if (previous) context.log.info('retrying download', { channel, videoId, attempt: context.info.attempt, previous });
+
+      // Bytes are counted as they arrive (a failed attempt's bytes were transferred too),
+      // in the same throttled beat as the heartbeat, and once more at the end.
+      let counted: number | undefined;
+      let received: number | undefined;
+      const countBytes = () => {
+        if (counted !== undefined && received !== undefined && received > counted) {
+          metrics.downloadedBytes.add(received - counted, { channel });
+        }
+        counted = received;
+      };
+      const report = throttle((progress: DownloadProgress) => {
+        countBytes();
+        context.heartbeat(progress);
+      }, PROGRESS_EVERY_MS);
+      const onProgress = (progress: DownloadProgress) => {
+        // The first report is where this attempt starts: resumed bytes are not new.
+        counted ??= progress.bytesDone;
+        received = progress.bytesDone;
+        report(progress);
+      };
+
+      metrics.downloadsInFlight.add(1, { channel });
+      try {
+        return await translatingErrors(
+          () =>
+            downloaderNamed(downloaders, input.target.method).download({
+              url: input.target.mediaUrl,
+              partPath: partPathFor(downloadDir, input.target),
+              signal: context.cancellationSignal,
+              onProgress,
+              options: input.options,
+            }),
+          context.info.attempt,
+        );
+      } finally {
+        report.cancel();
+        countBytes();
+        metrics.downloadsInFlight.add(-1, { channel });
+      }
+    },
+
+    /** Renames the part into place atomically and records the finished download. */
+    async finalizeDownload(input: {
+      video: DownloadInput;
+      target: DownloadTarget;
+      media: DownloadedMedia;
+    }): Promise<DownloadSummary> {
+      return translatingErrors(async () => {
+        const { video, target, media } = input;
+        const ext = media.ext ?? target.declaredExt ?? extensionForMediaType(media.contentType);
+        if (!ext || !MEDIA_EXTENSIONS.has(ext)) {
+          throw new NoMediaError(
+            `${target.mediaUrl}: media type ${media.contentType ?? '(none)'} is not on the allow-list, and the link names no known extension`,
+          );
+        }
+        const partPath = partPathFor(downloadDir, target);
+        const filePath = finalPathFor(downloadDir, target, ext);
+        // Where the finished bytes are: the part, or a file in the part's work folder (yt-dlp).
+        const source = media.filePath ? partPathInside(downloadDir, media.filePath) : partPath;
+        // A retry after a rename that happened but was not recorded finds the file in place.
+        const partBytes = await sizeOf(source);
+        if (partBytes !== media.bytes && (await sizeOf(filePath)) !== media.bytes) {
+          throw new StorageError(
+            `${source} is missing or changed since it was downloaded (${partBytes ?? 'no'} bytes, expected ${media.bytes})`,
+          );
+        }
+        try {
+          // Before the media: a retry after the media's rename finds the sidecars placed too.
+          await placeSidecars(video, target, partWorkDir(partPath));
+          if (partBytes === media.bytes) await rename(source, filePath);
+          // Also on a retry whose rename already happened: a crash may have come between
+          // the rename and this cleanup, and nothing of the part may outlive the file.
+          await rm(resumeRecordPath(partPath), { force: true });
+          await rm(partWorkDir(partPath), { recursive: true, force: true });
+          await syncDirectory(path.dirname(filePath));
+        } catch (error) {
+          throw asStorageError(error, filePath);
+        }
+        await markDownloaded(db, video, { filePath, bytes: media.bytes, sha256: media.sha256 });
+        Context.current().log.info('video downloaded', {
+          channel: video.channel,
+          videoId: video.externalId,
+          filePath,
+          bytes: media.bytes,
+        });
+        return { status: 'downloaded', filePath, bytes: media.bytes, sha256: media.sha256 };
+      });
+    },
+
+    /** Removes a part file and its resume record from this host: no half file stays behind. */
+    async discardPart(input: { target: DownloadTarget }): Promise<void> {
+      await translatingErrors(() => removePart(partPathFor(downloadDir, input.target)));
+    },
+  };
+}
+
+export type HostActivities = ReturnType<typeof createHostActivities>;

@@ -1,0 +1,24 @@
+import { proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import type { ClaimActivities, HostActivities, MainQueueActivities } from '../activities/index.ts';
+import { downloadTaskQueueFor } from '../shared/names.ts';
+import type { DownloadHost } from '../shared/types.ts';
+import { ON_HOST } from './policies.ts';
+
+// Which activity runs on which task queue, in the types: each proxy is typed with the
+// activities that queue's workers register (src/activities/index.ts), so a host's
+// transfer cannot be scheduled on the main queue by mistake.
+
+/** The workflow's own task queue: listing, database, cooldowns, maintenance. */
+export function mainQueue(options: ActivityOptions) {
+  return proxyActivities<MainQueueActivities>(options);
+}
+
+/** The queue shared by every worker's download slots: the first free host claims a transfer. */
+export function claimQueue(options: ActivityOptions) {
+  return proxyActivities<ClaimActivities>({ ...options, taskQueue: downloadTaskQueueFor(workflowInfo().taskQueue) });
+}
+
+/** One host's own queue, where its part file is; a host that does not pick the task up in time is taken as gone. */
+export function hostQueue(host: DownloadHost, options: ActivityOptions) {
+  return proxyActivities<HostActivities>({ ...options, ...ON_HOST, taskQueue: host.taskQueue });
+}
