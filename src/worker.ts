@@ -6,7 +6,7 @@ import { loadSettings, type Settings } from './config/settings.ts';
 import type { Db } from './db/connect.ts';
 import { createHttpDownloader } from './downloaders/http.ts';
 import { AddressPolicy } from './http/address-policy.ts';
-import { setAddressPolicy } from './http/client.ts';
+import { createHttpClient } from './http/client.ts';
 import { createYtDlpDownloader } from './downloaders/ytdlp.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
 import { createLogger } from './log.ts';
@@ -49,7 +49,8 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
   // Refuse to start with a missing or vulnerable yt-dlp rather than fail every download later.
   await checkYtDlp(settings.ytdlp.path, { allowOutdated: settings.ytdlp.allowOutdated });
   const binary = settings.ytdlp.path;
-  setAddressPolicy(new AddressPolicy(settings.allowPrivate));
+  // One client for every feed, page and media request, with the worker's address policy.
+  const http = createHttpClient({ addressPolicy: new AddressPolicy(settings.allowPrivate) });
   const host = { hostId: settings.hostId, taskQueue: hostTaskQueueFor(settings.temporal.taskQueue, settings.hostId) };
   const metrics = activityMetrics(Runtime.instance().metricMeter);
   const mainQueueActivities = createMainQueueActivities({
@@ -57,8 +58,8 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
     // In order: YouTube's own addresses, then feeds; a URL that answers with a web page
     // instead of a feed goes on to yt-dlp.
     sources: [
-      createYoutubeSource({ baseUrl: settings.youtubeBaseUrl, ytdlp: { binary } }),
-      createFeedSource(),
+      createYoutubeSource({ http, baseUrl: settings.youtubeBaseUrl, ytdlp: { binary } }),
+      createFeedSource({ http }),
       createYtDlpSource({ binary }),
     ],
     downloadDir: settings.downloadDir,
@@ -69,7 +70,7 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
   const hostActivities = createHostActivities({
     db,
     downloaders: [
-      createHttpDownloader(),
+      createHttpDownloader({ http }),
       // A silent yt-dlp is killed when Temporal would give up on its heartbeats anyway.
       createYtDlpDownloader({ binary, stallTimeoutMs: msToNumber(MEDIA_TRANSFER.heartbeatTimeout!) }),
     ],

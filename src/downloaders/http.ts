@@ -6,7 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Downloader, DownloadJob } from './downloader.ts';
 import type { DownloadedMedia } from '../shared/types.ts';
-import { discardBody, expectSuccess, httpGet, type HttpResponse } from '../http/client.ts';
+import { discardBody, expectSuccess, type HttpClient, type HttpResponse } from '../http/client.ts';
 import { asStorageError, IncompleteBodyError, NetworkError, NotMediaError, StorageError } from '../errors.ts';
 import { isMediaContentType } from '../naming/media-types.ts';
 import {
@@ -50,14 +50,14 @@ interface Plan {
   validator?: string;
 }
 
-async function request(job: DownloadJob, headers: Record<string, string> = {}): Promise<HttpResponse> {
-  return httpGet(job.url, { signal: job.signal, headers: { accept: 'audio/*, video/*, */*;q=0.5', ...headers } });
+async function request(http: HttpClient, job: DownloadJob, headers: Record<string, string> = {}): Promise<HttpResponse> {
+  return http.get(job.url, { signal: job.signal, headers: { accept: 'audio/*, video/*, */*;q=0.5', ...headers } });
 }
 
 /** Asks for the rest of the part when it can be resumed, else for the whole file. */
-async function plan(job: DownloadJob, have: number, record: ResumeRecord | undefined): Promise<Plan> {
+async function plan(http: HttpClient, job: DownloadJob, have: number, record: ResumeRecord | undefined): Promise<Plan> {
   if (record?.validator && record.url === job.url) {
-    const response = await request(job, { range: `bytes=${have}-`, 'if-range': record.validator });
+    const response = await request(http, job, { range: `bytes=${have}-`, 'if-range': record.validator });
     const range = parseContentRange(response.headers['content-range']);
     if (response.status === 206 && range?.start === have && validatorOf(response) === record.validator) {
       return { response, start: have, total: range.total, validator: record.validator };
@@ -71,7 +71,7 @@ async function plan(job: DownloadJob, have: number, record: ResumeRecord | undef
     if (response.status >= 400 && response.status !== 416) await expectSuccess(job.url, response);
     discardBody(response);
   }
-  const response = await request(job);
+  const response = await request(http, job);
   return { response, start: 0, total: contentLength(response), validator: validatorOf(response) };
 }
 
@@ -89,7 +89,12 @@ async function ensureFolder(dir: string): Promise<void> {
   }
 }
 
-export function createHttpDownloader(): Downloader {
+export interface HttpDownloaderOptions {
+  /** The worker's HTTP client, with its address policy. */
+  http: HttpClient;
+}
+
+export function createHttpDownloader({ http }: HttpDownloaderOptions): Downloader {
   return {
     name: 'http',
     async download(job: DownloadJob): Promise<DownloadedMedia> {
@@ -105,7 +110,7 @@ export function createHttpDownloader(): Downloader {
         return { bytes: have, sha256: hash.digest('hex'), contentType: record.contentType };
       }
 
-      const { response, start, total, validator } = await plan(job, have, record);
+      const { response, start, total, validator } = await plan(http, job, have, record);
       await expectSuccess(job.url, response);
       const contentType = response.headers['content-type'];
       if (!isMediaContentType(contentType)) {

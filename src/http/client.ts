@@ -17,20 +17,6 @@ export const CONNECT_TIMEOUT_MS = 15_000;
 export const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-let policy = new AddressPolicy();
-
-/** Sets which special addresses may be reached; the worker calls it once at start. */
-export function setAddressPolicy(next: AddressPolicy): void {
-  policy = next;
-}
-
-const dispatcher: Dispatcher = new Agent({
-  headersTimeout: IDLE_TIMEOUT_MS,
-  bodyTimeout: IDLE_TIMEOUT_MS,
-  // Every name is resolved through the policy, so a DNS name cannot lead to a private address.
-  connect: { timeout: CONNECT_TIMEOUT_MS, lookup: (...args) => policy.lookup(...args) },
-});
-
 export interface HttpResponse {
   status: number;
   /** The URL that answered, after redirects. */
@@ -54,7 +40,7 @@ function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<str
 }
 
 /** Refuses a URL Parker must not fetch: another scheme, or a special address written literally. */
-function checkUrl(url: URL, original: string): void {
+function checkUrl(policy: AddressPolicy, url: URL, original: string): void {
   const via = url.href === original ? '' : ` (redirected from ${original})`;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new RefusedUrlError(`refusing ${url.protocol} URL ${url.href.slice(0, 200)}${via}: only http and https are fetched`);
@@ -72,10 +58,36 @@ function refusalIn(error: unknown): ParkerError | undefined {
   return undefined;
 }
 
-/** GET a URL, following redirects. Network failures become NetworkError; the status is left to the caller. */
-export async function httpGet(
+export interface HttpGetOptions {
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** The one HTTP client of a worker, handed to every source and downloader that fetches. */
+export interface HttpClient {
+  /** GET a URL, following redirects. Network failures become NetworkError; the status is left to the caller. */
+  get(url: string, options?: HttpGetOptions): Promise<HttpResponse>;
+}
+
+/**
+ * Builds the client with its address policy (which special addresses may be reached).
+ * The worker builds one at start and hands it down; a test builds its own.
+ */
+export function createHttpClient({ addressPolicy }: { addressPolicy: AddressPolicy }): HttpClient {
+  const dispatcher: Dispatcher = new Agent({
+    headersTimeout: IDLE_TIMEOUT_MS,
+    bodyTimeout: IDLE_TIMEOUT_MS,
+    // Every name is resolved through the policy, so a DNS name cannot lead to a private address.
+    connect: { timeout: CONNECT_TIMEOUT_MS, lookup: (...args) => addressPolicy.lookup(...args) },
+  });
+  return { get: (url, options = {}) => get(addressPolicy, dispatcher, url, options) };
+}
+
+async function get(
+  policy: AddressPolicy,
+  dispatcher: Dispatcher,
   url: string,
-  options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+  options: HttpGetOptions,
 ): Promise<HttpResponse> {
   let current: URL;
   try {
@@ -85,7 +97,7 @@ export async function httpGet(
   }
   const visited = new Set<string>();
   for (let hop = 0; ; hop++) {
-    checkUrl(current, url);
+    checkUrl(policy, current, url);
     visited.add(current.href);
     let response: Dispatcher.ResponseData;
     try {

@@ -1,5 +1,5 @@
 import type { ChannelSource } from './source.ts';
-import { expectSuccess, discardBody, httpGet, readBodyCapped } from '../http/client.ts';
+import { expectSuccess, discardBody, readBodyCapped, type HttpClient } from '../http/client.ts';
 import { InvalidFeedError, NotAFeedError } from '../errors.ts';
 import { parseFeed } from './feed-parser.ts';
 import type { ChannelListing, ListingState } from '../shared/types.ts';
@@ -8,6 +8,8 @@ import type { ChannelListing, ListingState } from '../shared/types.ts';
 // Fetched with a conditional GET: a 304 means nothing changed and nothing is recorded.
 
 export interface FeedSourceOptions {
+  /** The worker's HTTP client, with its address policy. */
+  http: HttpClient;
   /** Largest feed accepted, in bytes; a bigger one is refused rather than parsed. */
   maxFeedBytes?: number;
 }
@@ -23,6 +25,7 @@ export type FeedFetch =
  * page (a site's channel page, not a feed) is NotAFeedError, so another source may try.
  */
 export async function fetchFeed(
+  http: HttpClient,
   url: string,
   options: { signal?: AbortSignal; validators?: Pick<ListingState, 'etag' | 'lastModified'>; maxFeedBytes?: number },
 ): Promise<FeedFetch> {
@@ -31,7 +34,7 @@ export async function fetchFeed(
   };
   if (options.validators?.etag) headers['if-none-match'] = options.validators.etag;
   if (options.validators?.lastModified) headers['if-modified-since'] = options.validators.lastModified;
-  const response = await httpGet(url, { signal: options.signal, headers });
+  const response = await http.get(url, { signal: options.signal, headers });
   if (response.status === 304) {
     discardBody(response);
     return { status: 'notModified' };
@@ -56,12 +59,12 @@ export async function fetchFeed(
   };
 }
 
-export function createFeedSource(options: FeedSourceOptions = {}): ChannelSource {
+export function createFeedSource(options: FeedSourceOptions): ChannelSource {
   return {
     name: 'feed',
     canList: (url) => url.protocol === 'http:' || url.protocol === 'https:',
     async list({ url, signal, state }) {
-      const fetched = await fetchFeed(url, { signal, validators: state, maxFeedBytes: options.maxFeedBytes });
+      const fetched = await fetchFeed(options.http, url, { signal, validators: state, maxFeedBytes: options.maxFeedBytes });
       if (fetched.status === 'notModified') return fetched;
       return { status: 'listed', listing: fetched.listing, state: { etag: fetched.etag, lastModified: fetched.lastModified } };
     },

@@ -1,5 +1,5 @@
 import type { ChannelSource } from './source.ts';
-import { expectSuccess, httpGet, readBodyCapped } from '../http/client.ts';
+import { expectSuccess, readBodyCapped, type HttpClient } from '../http/client.ts';
 import { InvalidFeedError } from '../errors.ts';
 import { fetchFeed } from './feed.ts';
 import { channelIdFromPage, feedUrlFor, fullListingUrlFor, isYoutubeUrl, parseYoutubeUrl, watchUrlFor } from './youtube-url.ts';
@@ -14,6 +14,8 @@ import type { ListingState } from '../shared/types.ts';
 // lists the channel's uploads playlist with yt-dlp, a page at a time.
 
 export interface YoutubeSourceOptions {
+  /** The worker's HTTP client, with its address policy. */
+  http: HttpClient;
   /** Where YouTube is: https://www.youtube.com, or a local server in tests. */
   baseUrl: string;
   /** yt-dlp, which lists a channel beyond its feed (a backfill). */
@@ -26,8 +28,8 @@ const FEED_ENTRIES = 15;
 /** A channel page is big, but not this big. */
 const MAX_PAGE_BYTES = 5 * 1024 * 1024;
 
-async function resolveChannelId(pageUrl: string, signal: AbortSignal | undefined): Promise<string> {
-  const response = await httpGet(pageUrl, {
+async function resolveChannelId(http: HttpClient, pageUrl: string, signal: AbortSignal | undefined): Promise<string> {
+  const response = await http.get(pageUrl, {
     signal,
     // SOCS=CAI answers the EU cookie-consent interstitial, which carries no channel id.
     headers: { accept: 'text/html', 'accept-language': 'en', cookie: 'SOCS=CAI' },
@@ -50,7 +52,7 @@ export function createYoutubeSource(options: YoutubeSourceOptions): ChannelSourc
     }
     // Once per URL: the id of a channel never changes, its handle may.
     const resolvedId =
-      state.resolvedFrom === url && state.resolvedId ? state.resolvedId : await resolveChannelId(new URL(target.path, baseUrl).href, signal);
+      state.resolvedFrom === url && state.resolvedId ? state.resolvedId : await resolveChannelId(options.http, new URL(target.path, baseUrl).href, signal);
     return { feedTarget: { channelId: resolvedId }, resolvedId };
   }
 
@@ -62,7 +64,7 @@ export function createYoutubeSource(options: YoutubeSourceOptions): ChannelSourc
       const { feedTarget, resolvedId } = await feedTargetOf(url, state, signal);
       // Validators belong to the feed they came from; a newly resolved id starts afresh.
       const sameFeed = resolvedId === undefined || state.resolvedId === resolvedId;
-      const fetched = await fetchFeed(feedUrlFor(baseUrl, feedTarget), { signal, validators: sameFeed ? state : undefined });
+      const fetched = await fetchFeed(options.http, feedUrlFor(baseUrl, feedTarget), { signal, validators: sameFeed ? state : undefined });
       if (fetched.status === 'notModified') return fetched;
       const entries = fetched.listing.entries.map((entry) =>
         entry.downloader === 'ytdlp' ? { ...entry, mediaUrl: watchUrlFor(baseUrl, entry.externalId) } : entry,

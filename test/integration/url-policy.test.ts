@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AddressPolicy } from '../../src/http/address-policy.ts';
-import { httpGet, setAddressPolicy } from '../../src/http/client.ts';
+import { createHttpClient } from '../../src/http/client.ts';
 import { podcastWithOneEpisode } from '../helpers/channels.ts';
 import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker, uniqueName } from '../helpers/parker.ts';
 
@@ -72,13 +72,12 @@ describe('URL policy', () => {
     });
   });
 
-  test('a DNS name is checked after resolution: localhost is refused unless its address is allowed', async (t) => {
-    t.after(() => setAddressPolicy(new AddressPolicy(parker.settings.allowPrivate)));
+  test('a DNS name is checked after resolution: localhost is refused unless its address is allowed', async () => {
     const url = `http://localhost:${new URL(server.origin).port}/anything`;
-    setAddressPolicy(new AddressPolicy([]));
-    await assert.rejects(httpGet(url), /refusing to connect to localhost: 127\.0\.0\.1 is a loopback address/);
-    setAddressPolicy(new AddressPolicy(['127.0.0.1']));
-    const response = await httpGet(url);
+    const strict = createHttpClient({ addressPolicy: new AddressPolicy([]) });
+    await assert.rejects(strict.get(url), /refusing to connect to localhost: 127\.0\.0\.1 is a loopback address/);
+    const allowing = createHttpClient({ addressPolicy: new AddressPolicy(['127.0.0.1']) });
+    const response = await allowing.get(url);
     assert.equal(response.status, 404, 'allowed, the request reaches the fixture server');
     response.body.resume();
   });
