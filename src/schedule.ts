@@ -4,8 +4,8 @@ import { loadSettings, type Settings } from './config/settings.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
 import type { Logger } from './log.ts';
 import { createLogger } from './log.ts';
-import { syncMaintenanceSchedule } from './schedules/maintenance.ts';
-import { syncSchedules, type SyncReport } from './schedules/sync.ts';
+import { syncMaintenanceSchedule } from './temporal/maintenance-schedule.ts';
+import { syncSchedules, type SyncReport } from './temporal/channel-schedules.ts';
 import { EMBEDDED_ADDRESS } from './temporal/connect.ts';
 import { temporalConnectionOptions } from './temporal/connection-options.ts';
 

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { parseChannelList } from '../../src/config/channels.ts';
 import { listVideos } from '../../src/db/videos.ts';
 import { rssFeed, type FeedItem } from '../../src/fixture/feeds.ts';
-import { crawlInputFor } from '../../src/schedules/sync.ts';
+import { crawlInputFor } from '../../src/temporal/channel-schedules.ts';
 import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker, uniqueName } from '../helpers/parker.ts';
 
 // A channel's filters end to end: channels.yaml → the crawl input a schedule would pass

@@ -7,7 +7,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { FixtureServer } from '../../src/fixture/server.ts';
 import { rssFeed } from '../../src/fixture/feeds.ts';
 import { scheduleIdFor } from '../../src/shared/names.ts';
-import { syncSchedules } from '../../src/schedules/sync.ts';
+import { syncSchedules } from '../../src/temporal/channel-schedules.ts';
 import { mediaBytes, installTestRuntime, runCrawl, settledVideos, startParker, uniqueName, type TestParker } from '../helpers/parker.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startPrometheus, type TestPrometheus } from '../helpers/prometheus.ts';

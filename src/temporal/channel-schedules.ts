@@ -2,7 +2,7 @@ import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temp
 import type { ChannelConfig } from '../config/channels.ts';
 import { CRAWL_WORKFLOW, crawlWorkflowIdFor, SCHEDULE_ID_PREFIX, scheduleIdFor } from '../shared/names.ts';
 import type { CrawlInput } from '../shared/types.ts';
-import { describeOrUndefined, upsertSchedule, type DesiredSchedule } from './upsert.ts';
+import { describeOrUndefined, upsertSchedule, type DesiredSchedule } from './upsert-schedule.ts';
 
 // Makes the Temporal Schedules match channels.yaml: one schedule per channel, created
 // when missing, updated when changed, deleted when the channel left the file. Running it
