@@ -168,7 +168,7 @@ export function createYtDlpDownloader(options: YtDlpDownloaderOptions): Download
         }),
       );
       if (result.stalled) throw new DownloaderStalledError(job.url, options.stallTimeoutMs);
-      if (result.code !== 0) throw errorFromYtDlpRun(job.url, result);
+      if (result.code !== 0) throw errorFromYtDlpRun('download', job.url, result);
 
       const finished = await finishedFile(workDir);
       if (!finished) {

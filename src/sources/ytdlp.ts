@@ -108,7 +108,7 @@ export async function listWithYtDlp(
   });
   if (result.stalled) throw new DownloaderFailedError(`${url}: yt-dlp listed nothing for too long and was killed`);
   if (result.code !== 0) {
-    throw errorFromYtDlpRun(url, result);
+    throw errorFromYtDlpRun('listing', url, result);
   }
   let document: Json;
   try {

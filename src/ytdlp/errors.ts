@@ -1,25 +1,43 @@
-import { DownloaderFailedError, RateLimitedError, VideoUnavailableError, VideoUpcomingError, type ParkerError } from '../errors.ts';
+import {
+  DownloaderFailedError,
+  InvalidFeedError,
+  RateLimitedError,
+  VideoUnavailableError,
+  VideoUpcomingError,
+  type ParkerError,
+} from '../errors.ts';
 import { classifyYtDlpError, type YtDlpVerdict } from './classify.ts';
 
 // What a failed yt-dlp run becomes, for the listing source and the downloader alike: the
 // verdict read from its messages, turned into the domain error that says whether and when
 // to try again.
 
+/**
+ * What yt-dlp was asked to do. A refusal means something else for each: a video that will
+ * never download, or a channel URL yt-dlp cannot list (counted as an InvalidFeed crawl
+ * error). Only a download waits for a premiere; a listing that meets one is retried.
+ */
+export type YtDlpTask = 'listing' | 'download';
+
 /** The domain error for a yt-dlp verdict about `url`; `exitCode` null means a signal ended it. */
-export function errorFromVerdict(url: string, verdict: YtDlpVerdict, exitCode: number | null): ParkerError {
+export function errorFromVerdict(task: YtDlpTask, url: string, verdict: YtDlpVerdict, exitCode: number | null): ParkerError {
   switch (verdict.kind) {
     case 'permanent':
-      return new VideoUnavailableError(url, verdict.reason, verdict.message);
+      return task === 'download'
+        ? new VideoUnavailableError(url, verdict.reason, verdict.message)
+        : new InvalidFeedError(url, `yt-dlp cannot list it: ${verdict.message}`);
     case 'rate-limited':
       return new RateLimitedError(url, verdict.message);
     case 'upcoming':
-      return new VideoUpcomingError(url, verdict.message, verdict.startsInMs);
+      if (task === 'download') return new VideoUpcomingError(url, verdict.message, verdict.startsInMs);
+      break;
     case 'transient':
-      return new DownloaderFailedError(`${url}: yt-dlp exited with ${exitCode ?? 'a signal'}: ${verdict.message}`);
+      break;
   }
+  return new DownloaderFailedError(`${url}: yt-dlp exited with ${exitCode ?? 'a signal'}: ${verdict.message}`);
 }
 
 /** The domain error for a yt-dlp run on `url` that exited non-zero with this stderr. */
-export function errorFromYtDlpRun(url: string, run: { stderr: string; code: number | null }): ParkerError {
-  return errorFromVerdict(url, classifyYtDlpError(run.stderr), run.code);
+export function errorFromYtDlpRun(task: YtDlpTask, url: string, run: { stderr: string; code: number | null }): ParkerError {
+  return errorFromVerdict(task, url, classifyYtDlpError(run.stderr), run.code);
 }

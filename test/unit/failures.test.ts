@@ -145,21 +145,32 @@ describe('failureLabel', () => {
 
 describe('errorFromVerdict: one translation of what yt-dlp said, for listings and downloads', () => {
   const url = 'https://www.youtube.com/watch?v=abc';
-  test('each verdict becomes its domain error', () => {
-    const permanent = errorFromVerdict(url, { kind: 'permanent', reason: 'private', message: 'ERROR: Private video' }, 1);
-    assert.ok(permanent instanceof VideoUnavailableError);
-    assert.equal(permanent.reason, 'private');
-    assert.ok(errorFromVerdict(url, { kind: 'rate-limited', message: 'HTTP Error 429' }, 1) instanceof RateLimitedError);
-    const upcoming = errorFromVerdict(url, { kind: 'upcoming', message: 'Premieres in 2 hours', startsInMs: 7_200_000 }, 1);
-    assert.ok(upcoming instanceof VideoUpcomingError);
-    assert.equal(upcoming.startsInMs, 7_200_000);
-    const transient = errorFromVerdict(url, { kind: 'transient', message: 'ERROR: timed out' }, null);
+  const permanent = { kind: 'permanent', reason: 'private', message: 'ERROR: Private video' } as const;
+  const upcoming = { kind: 'upcoming', message: 'Premieres in 2 hours', startsInMs: 7_200_000 } as const;
+
+  test('a download: each verdict becomes its domain error', () => {
+    const unavailable = errorFromVerdict('download', url, permanent, 1);
+    assert.ok(unavailable instanceof VideoUnavailableError);
+    assert.equal(unavailable.reason, 'private');
+    assert.ok(errorFromVerdict('download', url, { kind: 'rate-limited', message: 'HTTP Error 429' }, 1) instanceof RateLimitedError);
+    const premiere = errorFromVerdict('download', url, upcoming, 1);
+    assert.ok(premiere instanceof VideoUpcomingError);
+    assert.equal(premiere.startsInMs, 7_200_000);
+    const transient = errorFromVerdict('download', url, { kind: 'transient', message: 'ERROR: timed out' }, null);
     assert.ok(transient instanceof DownloaderFailedError);
     assert.match(transient.message, /yt-dlp exited with a signal: ERROR: timed out/);
   });
 
+  test('a listing: a refusal is a channel yt-dlp cannot list, a premiere an ordinary retry', () => {
+    const refused = errorFromVerdict('listing', url, permanent, 1);
+    assert.ok(refused instanceof InvalidFeedError);
+    assert.match(refused.message, /yt-dlp cannot list it: ERROR: Private video/);
+    assert.ok(errorFromVerdict('listing', url, { kind: 'rate-limited', message: 'HTTP Error 429' }, 1) instanceof RateLimitedError);
+    assert.ok(errorFromVerdict('listing', url, upcoming, 1) instanceof DownloaderFailedError);
+  });
+
   test("reads a run's stderr", () => {
-    const error = errorFromYtDlpRun(url, { stderr: 'WARNING: x\nERROR: [youtube] abc: Video unavailable. This video has been removed', code: 1 });
+    const error = errorFromYtDlpRun('download', url, { stderr: 'WARNING: x\nERROR: [youtube] abc: Video unavailable. This video has been removed', code: 1 });
     assert.ok(error instanceof VideoUnavailableError);
     assert.equal(error.reason, 'removed');
   });
