@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { msToNumber } from '@temporalio/common/lib/time.js';
+import { parseDuration } from './rules/durations.ts';
 import { createClaimActivities, createHostActivities, createMainQueueActivities } from './activities/index.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
 import type { Db } from './db/connect.ts';
@@ -72,7 +72,7 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
     downloaders: [
       createHttpDownloader({ http }),
       // A silent yt-dlp is killed when Temporal would give up on its heartbeats anyway.
-      createYtDlpDownloader({ binary, stallTimeoutMs: msToNumber(MEDIA_TRANSFER.heartbeatTimeout!) }),
+      createYtDlpDownloader({ binary, stallTimeoutMs: parseDuration(String(MEDIA_TRANSFER.heartbeatTimeout), 'MEDIA_TRANSFER.heartbeatTimeout') }),
     ],
     downloadDir: settings.downloadDir,
     metrics,

@@ -1,14 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-// Temporal's own duration parser, so `every: 15m` means exactly what a schedule means by it.
-import { msToNumber } from '@temporalio/common/lib/time.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ParkerError } from '../errors.ts';
 import { FailureType, type FailureTypeName } from '../shared/failure-types.ts';
 import { expandBareChannelId } from '../sources/youtube-url.ts';
 import { compileTitlePattern, publishedAfterTime } from '../rules/filters.ts';
-import { parseLengthSeconds } from '../rules/durations.ts';
+import { DurationError, parseDuration, parseLengthSeconds, type DurationLimits } from '../rules/durations.ts';
 import { outputTemplateProblem } from '../naming/output-template.ts';
 import { SIDECAR_KINDS, type Backfill, type ChannelRules, type DownloadOptions, type KeepRule } from '../shared/types.ts';
 
@@ -20,13 +18,17 @@ export const MAX_INTERVAL_MS = 30 * 24 * 3_600_000;
 export const DEFAULT_EVERY = '30m';
 export const DEFAULT_BACKFILL = 3;
 
-const interval = z.string().refine(
-  (text) => {
-    const millis = parseInterval(text);
-    return millis !== undefined && millis >= MIN_INTERVAL_MS && millis <= MAX_INTERVAL_MS;
-  },
-  { message: 'must be a duration between 1m and 30d, such as 15m, 2h or 1d' },
-);
+const EVERY_LIMITS: DurationLimits = { min: MIN_INTERVAL_MS, max: MAX_INTERVAL_MS, examples: '15m, 2h or 1d' };
+
+const interval = z.string().superRefine((text, context) => {
+  try {
+    parseDuration(text, 'every', EVERY_LIMITS);
+  } catch (error) {
+    if (!(error instanceof DurationError)) throw error;
+    // zod's path names the field (`every`, `defaults.every`): the issue says what is wrong.
+    context.addIssue({ code: 'custom', message: error.problem });
+  }
+});
 /** How far back a channel's first crawl goes: the newest N entries, or `all`. */
 const backfill = z
   .union([z.number(), z.literal('all')], { error: 'must be a number of entries or "all"' })
@@ -220,16 +222,6 @@ function rulesFrom(defaults: { filters?: Filters; include?: Include }, channel: 
   return set.length > 0 ? (Object.fromEntries(set) as ChannelRules) : undefined;
 }
 
-/** `30m` → 1 800 000; undefined for anything that is not a duration. */
-export function parseInterval(text: string): number | undefined {
-  try {
-    const millis = msToNumber(text.trim() as Parameters<typeof msToNumber>[0]);
-    return Number.isFinite(millis) ? millis : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
@@ -296,7 +288,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
       name,
       url,
       every,
-      everyMs: parseInterval(every)!,
+      everyMs: parseDuration(every, 'every'),
       backfill: parsed.data.backfill ?? defaults.backfill,
       ...(Object.keys(download).length > 0 ? { download } : {}),
       ...(rules ? { rules } : {}),

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { msToNumber } from '@temporalio/common/lib/time.js';
 import { z } from 'zod';
 import { AddressPolicy } from '../http/address-policy.ts';
+import { parseDuration } from '../rules/durations.ts';
 import { DEFAULT_YOUTUBE_BASE_URL } from '../sources/youtube-url.ts';
 
 // Everything Parker reads from the environment, read once here. Nothing below src/config
@@ -44,12 +44,12 @@ const envSchema = z.object({
     .trim()
     .default('1h')
     .transform((text, context) => {
-      const millis = durationMs(text);
-      if (millis === undefined || millis < 1_000 || millis > 7 * 86_400_000) {
-        context.addIssue({ code: 'custom', message: 'PARKER_SITE_COOLDOWN must be a duration between 1s and 7d, such as 30m or 1h' });
+      try {
+        return parseDuration(text, 'PARKER_SITE_COOLDOWN', { min: 1_000, max: 7 * 86_400_000, examples: '30m or 1h' });
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
         return z.NEVER;
       }
-      return millis;
     }),
   PARKER_ALLOW_PRIVATE: z
     .string()
@@ -85,16 +85,6 @@ const envSchema = z.object({
     .optional(),
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('parker'),
 });
-
-/** `1h` → 3 600 000, with Temporal's own duration parser; undefined for anything else. */
-function durationMs(text: string): number | undefined {
-  try {
-    const millis = msToNumber(text as Parameters<typeof msToNumber>[0]);
-    return Number.isFinite(millis) ? millis : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Where scripts/ensure-ytdlp.sh installs the pinned yt-dlp. */
 export const PROJECT_YTDLP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.tools/ytdlp/bin/yt-dlp');

@@ -1,16 +1,48 @@
 // Durations as people and feeds write them. Pure: no I/O, sandbox-safe.
 
-// Temporal's own duration parser (the `ms` package's syntax), the one `every:` uses too.
-import { msToNumber } from '@temporalio/common/lib/time.js';
+import ms from 'ms';
 
-/** `30m` → 1 800 000, `2w` → 1 209 600 000; undefined for anything that is not a duration. */
-export function parseMs(text: string): number | undefined {
-  try {
-    const millis = msToNumber(text.trim() as Parameters<typeof msToNumber>[0]);
-    return Number.isFinite(millis) ? millis : undefined;
-  } catch {
-    return undefined;
+/** Thrown when configured text is not a duration, or not one its field allows. */
+export class DurationError extends Error {
+  override name = 'DurationError';
+  constructor(
+    /** The field at fault, as the user writes it: `every`, `PARKER_SITE_COOLDOWN`. */
+    readonly field: string,
+    /** What is wrong with it, without the field, for readers that name the field themselves (zod's path). */
+    readonly problem: string,
+  ) {
+    super(`${field} ${problem}`);
   }
+}
+
+/** The durations a field allows, in milliseconds, and the examples its error message gives. */
+export interface DurationLimits {
+  min: number;
+  max: number;
+  examples: string;
+}
+
+/**
+ * `30m` → 1 800 000, `2w` → 1 209 600 000: every duration in the configuration is read
+ * here, in the `ms` package's syntax, the one Temporal's SDK reads its own durations in
+ * (a bare number is milliseconds). Throws DurationError naming `field` for anything else,
+ * or for a duration outside `limits`.
+ */
+export function parseDuration(text: string, field: string, limits?: DurationLimits): number {
+  const trimmed = text.trim();
+  // `ms` throws on an empty string and returns undefined for text it cannot read. Its
+  // StringValue type is for literals in code; text from a file is checked at run time.
+  const millis = trimmed ? ms(trimmed as ms.StringValue) : undefined;
+  if (millis === undefined || !Number.isFinite(millis)) {
+    throw new DurationError(field, limits ? withinLimits(limits) : 'must be a duration such as 30m, 2h or 1d');
+  }
+  if (limits && (millis < limits.min || millis > limits.max)) throw new DurationError(field, withinLimits(limits));
+  return millis;
+}
+
+function withinLimits(limits: DurationLimits): string {
+  // ms(60_000) is `1m`: the limits read the way the user writes durations.
+  return `must be a duration between ${ms(limits.min)} and ${ms(limits.max)}, such as ${limits.examples}`;
 }
 
 /**
@@ -39,8 +71,12 @@ export function parseLengthSeconds(value: unknown): number | undefined {
   if (clock !== undefined) return clock;
   // A bare number would be milliseconds to `ms`; bare numbers were seconds above.
   if (!/[a-z]\s*$/i.test(value)) return undefined;
-  const millis = parseMs(value);
-  return millis !== undefined && millis >= 0 ? millis / 1000 : undefined;
+  try {
+    const millis = parseDuration(value, 'length');
+    return millis >= 0 ? millis / 1000 : undefined;
+  } catch {
+    return undefined; // neither a clock nor a duration: the caller names the field
+  }
 }
 
 /** 3725 → `1:02:05`, 65 → `1:05`: how a person reads a video's length. */

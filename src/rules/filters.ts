@@ -1,6 +1,6 @@
 import { InvalidRulesError } from '../errors.ts';
 import type { ChannelRules, ListedVideo } from '../shared/types.ts';
-import { formatClock, parseMs } from './durations.ts';
+import { formatClock, parseDuration } from './durations.ts';
 import { newestFirst, uniqueEntries } from './listing-order.ts';
 
 // A channel's rules (channels.yaml `filters:` and `include:`) applied to a listing. Pure:
@@ -47,8 +47,12 @@ export function publishedAfterTime(written: string, now: Date): number | undefin
     return time;
   }
   if (AGE.test(text)) {
-    const millis = parseMs(text);
-    return millis !== undefined && millis > 0 ? now.getTime() - millis : undefined;
+    try {
+      const millis = parseDuration(text, 'published_after');
+      return millis > 0 ? now.getTime() - millis : undefined;
+    } catch {
+      return undefined; // an age in no unit `ms` knows: the caller names the field
+    }
   }
   return undefined;
 }

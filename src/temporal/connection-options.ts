@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import type { TLSConfig } from '@temporalio/client';
 import type { Settings } from '../config/settings.ts';
 
 // How every Parker process connects to Temporal: the address, plus TLS (mTLS with a

@@ -8,9 +8,9 @@ import {
   DEFAULT_BACKFILL,
   DEFAULT_EVERY,
   parseChannelList,
-  parseInterval,
 } from '../../src/config/channels.ts';
 import { loadSettings, SettingsError } from '../../src/config/settings.ts';
+import { DurationError, parseDuration } from '../../src/rules/durations.ts';
 
 const FILE = '/etc/parker/channels.yaml';
 
@@ -274,20 +274,37 @@ describe('parseChannelList: unusable files', () => {
   });
 });
 
-describe('parseInterval', () => {
-  const cases: [string, number | undefined][] = [
+describe('parseDuration', () => {
+  const cases: [string, number][] = [
     ['30m', 1_800_000],
     ['15m', 900_000],
     ['2h', 7_200_000],
     ['1d', 86_400_000],
+    ['30d', 2_592_000_000],
+    ['2w', 1_209_600_000],
     ['90s', 90_000],
+    ['500ms', 500],
     [' 1h ', 3_600_000],
-    ['banana', undefined],
-    ['', undefined],
   ];
   for (const [text, ms] of cases) {
-    test(`${JSON.stringify(text)} → ${ms}`, () => assert.equal(parseInterval(text), ms));
+    test(`${JSON.stringify(text)} → ${ms}`, () => assert.equal(parseDuration(text, 'every'), ms));
   }
+  for (const text of ['banana', '', '   ', '1 fortnight', '5'.repeat(101)]) {
+    test(`${JSON.stringify(text.slice(0, 20))} is refused, naming the field`, () => {
+      assert.throws(
+        () => parseDuration(text, 'every'),
+        (error: Error) => error instanceof DurationError && error.field === 'every' && /^every must be a duration/.test(error.message),
+      );
+    });
+  }
+  test('limits are part of the error, written as durations', () => {
+    const limits = { min: 60_000, max: 30 * 86_400_000, examples: '15m or 2h' };
+    assert.equal(parseDuration('1m', 'every', limits), 60_000);
+    assert.equal(parseDuration('30d', 'every', limits), 30 * 86_400_000);
+    for (const text of ['59s', '31d', '-5m', 'soon']) {
+      assert.throws(() => parseDuration(text, 'every', limits), /^DurationError: every must be a duration between 1m and 30d, such as 15m or 2h$/, text);
+    }
+  });
 });
 
 describe('loadSettings', () => {
