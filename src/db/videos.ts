@@ -14,6 +14,9 @@ export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 /** Statuses that still need a download workflow to reach an end. */
 export const UNFINISHED: VideoStatus[] = ['discovered', 'downloading'];
 
+/** Why a row is `skipped` (column `skip_kind`, migration 007); also the skipped metric's `reason`. */
+export type SkipKind = 'not_downloadable' | 'filtered' | 'backfill_limit';
+
 export interface VideoRow {
   id: number;
   channel: string;
@@ -31,6 +34,8 @@ export interface VideoRow {
   publishedAt?: Date;
   status: VideoStatus;
   reason?: string;
+  /** Set on `skipped` rows only. */
+  skipKind?: SkipKind;
   filePath?: string;
   bytes?: number;
   sha256?: string;
@@ -57,6 +62,7 @@ interface RawVideoRow {
   published_at: string | null;
   status: VideoStatus;
   reason: string | null;
+  skip_kind: SkipKind | null;
   file_path: string | null;
   bytes: number | string | null;
   sha256: string | null;
@@ -82,6 +88,7 @@ function toVideo(row: RawVideoRow): VideoRow {
     publishedAt: fromDbTime(row.published_at),
     status: row.status,
     reason: row.reason ?? undefined,
+    skipKind: row.skip_kind ?? undefined,
     filePath: row.file_path ?? undefined,
     bytes: row.bytes === null ? undefined : Number(row.bytes),
     sha256: row.sha256 ?? undefined,
@@ -124,12 +131,9 @@ export interface RecordOutcome {
   skipped: { backfillLimit: number; notDownloadable: number; filtered: number };
 }
 
-/** Ends the reason of every entry a first crawl skipped for its backfill limit. */
-const BACKFILL_LIMIT_MARK = '(backfill limit)';
-
 /** Why a first crawl recorded an entry as skipped: it was older than the newest `backfill`. */
 function backfillLimitReason(backfill: number): string {
-  return `older than the newest ${backfill} on the channel's first crawl ${BACKFILL_LIMIT_MARK}`;
+  return `older than the newest ${backfill} on the channel's first crawl (backfill limit)`;
 }
 
 /**
@@ -208,18 +212,22 @@ export async function upsertEntries(
     const isNew = !known.has(entry.externalId);
     let status: VideoStatus = 'discovered';
     let reason: string | null = null;
+    let skipKind: SkipKind | null = null;
     if (entry.skipReason) {
       status = 'skipped';
       reason = entry.skipReason;
+      skipKind = 'not_downloadable';
       if (isNew) outcome.skipped.notDownloadable++;
     } else if (filtered.has(entry.externalId)) {
       // Only what the rules let through counts towards the backfill limit.
       status = 'skipped';
       reason = filtered.get(entry.externalId)!;
+      skipKind = 'filtered';
       if (isNew) outcome.skipped.filtered++;
     } else if (backfill !== undefined && isNew && passed++ >= backfill) {
       status = 'skipped';
       reason = backfillLimitReason(backfill);
+      skipKind = 'backfill_limit';
       outcome.skipped.backfillLimit++;
     } else if (isNew) {
       outcome.discovered++;
@@ -240,6 +248,7 @@ export async function upsertEntries(
       published_at: entry.publishedAt ? toDbTime(new Date(entry.publishedAt)) : null,
       status,
       reason,
+      skip_kind: skipKind,
       created_at: time,
       updated_at: time,
     };
@@ -256,12 +265,11 @@ export async function upsertEntries(
       .map((entry) => entry.externalId);
     for (let i = 0; i < candidates.length; i += INSERT_BATCH) {
       const skippedByLimit = trx('videos')
-        .where({ channel, status: 'skipped' })
-        .whereIn('external_id', candidates.slice(i, i + INSERT_BATCH))
-        .andWhere('reason', 'like', `%${BACKFILL_LIMIT_MARK}`);
+        .where({ channel, status: 'skipped', skip_kind: 'backfill_limit' })
+        .whereIn('external_id', candidates.slice(i, i + INSERT_BATCH));
       const reopened: string[] = (await skippedByLimit.clone().select('external_id')).map((row: { external_id: string }) => row.external_id);
       if (reopened.length === 0) continue;
-      await skippedByLimit.clone().update({ status: 'discovered', reason: null, updated_at: time });
+      await skippedByLimit.clone().update({ status: 'discovered', reason: null, skip_kind: null, updated_at: time });
       downloadable.push(...reopened);
     }
   }
@@ -312,7 +320,7 @@ export async function markDownloading(db: Db, key: VideoKey, now = new Date()): 
   await db('videos')
     .where({ channel: key.channel, external_id: key.externalId })
     .whereNot('status', 'downloaded')
-    .update({ status: 'downloading', reason: null, updated_at: toDbTime(now) });
+    .update({ status: 'downloading', reason: null, skip_kind: null, updated_at: toDbTime(now) });
 }
 
 export async function markDownloaded(
@@ -326,6 +334,7 @@ export async function markDownloaded(
     .update({
       status: 'downloaded',
       reason: null,
+      skip_kind: null,
       file_path: file.filePath,
       bytes: file.bytes,
       sha256: file.sha256,
@@ -341,7 +350,7 @@ export async function markFailed(db: Db, key: VideoKey, reason: string, now = ne
   await db('videos')
     .where({ channel: key.channel, external_id: key.externalId })
     .whereNot('status', 'downloaded')
-    .update({ status: 'failed', reason: reason.slice(0, 2000), updated_at: toDbTime(now) });
+    .update({ status: 'failed', reason: reason.slice(0, 2000), skip_kind: null, updated_at: toDbTime(now) });
 }
 
 export async function listVideos(db: Db, channel: string): Promise<VideoRow[]> {
