@@ -3,7 +3,7 @@ import type { Db } from './connect.ts';
 import { fromDbTime, toDbTime } from './connect.ts';
 import type { Backfill, ChannelListing, ListedVideo, ListingState, PendingVideo } from '../shared/types.ts';
 import { videoWorkflowId } from '../naming/workflow-ids.ts';
-import { newestFirst, uniqueEntries } from '../rules/listing-order.ts';
+import { planRecording, type RecordOutcome, type SkipKind } from '../rules/recording.ts';
 import type { VIDEO_STATUSES } from './migrations/001-create-channels-and-videos.ts';
 
 // Small typed queries over `channels` and `videos`. Every write is an upsert or a
@@ -14,8 +14,6 @@ export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 /** Statuses that still need a download workflow to reach an end. */
 export const UNFINISHED: VideoStatus[] = ['discovered', 'downloading'];
 
-/** Why a row is `skipped` (column `skip_kind`, migration 007); also the skipped metric's `reason`. */
-export type SkipKind = 'not_downloadable' | 'filtered' | 'backfill_limit';
 
 export interface VideoRow {
   id: number;
@@ -122,25 +120,10 @@ export async function upsertChannel(
     .merge(['url', 'kind', 'title', 'updated_at']);
 }
 
-export interface RecordOutcome {
-  entries: number;
-  new: number;
-  /** New entries recorded as `discovered`. */
-  discovered: number;
-  /** New entries recorded as `skipped`, by why. */
-  skipped: { backfillLimit: number; notDownloadable: number; filtered: number };
-}
-
-/** Why a first crawl recorded an entry as skipped: it was older than the newest `backfill`. */
-function backfillLimitReason(backfill: number): string {
-  return `older than the newest ${backfill} on the channel's first crawl (backfill limit)`;
-}
-
 /**
- * Records a channel's listing. New entries become `discovered`, or `skipped` with the
- * reason when they cannot be downloaded, a channel rule skips them (`filtered`: reasons
- * by external id, from src/rules/filters.ts), or they fall outside the backfill limit of
- * a first crawl. Known entries keep their status; their title and links are refreshed.
+ * Records a channel's listing: each entry as src/rules/recording.ts decides (`filtered`:
+ * the channel rules' reasons by external id, from src/rules/filters.ts; the backfill limit
+ * only on a first crawl). Known entries keep their status; their title and links are refreshed.
  */
 export async function recordListing(
   db: Db,
@@ -177,10 +160,10 @@ export async function recordListing(
 }
 
 /**
- * Upserts entries of a channel, inside the caller's transaction. Returns the counts and
- * the external ids the entries made downloadable: new ones recorded as `discovered`, and
- * known ones a first crawl had skipped for its backfill limit when `reopenBackfillSkips`
- * (a deeper backfill now takes them).
+ * Upserts entries of a channel as src/rules/recording.ts decides, inside the caller's
+ * transaction. Returns the counts and the external ids the entries made downloadable: new
+ * ones recorded as `discovered`, and known ones a first crawl had skipped for its backfill
+ * limit when `reopenBackfillSkips` (a deeper backfill now takes them).
  */
 export async function upsertEntries(
   trx: Db,
@@ -196,84 +179,48 @@ export async function upsertEntries(
     now: Date;
   },
 ): Promise<{ outcome: RecordOutcome; downloadable: string[] }> {
-  const { filtered, backfill, now } = options;
-  const time = toDbTime(now);
-  const entries = newestFirst(uniqueEntries(listed));
-  const known = new Set<string>();
-  for (let i = 0; i < entries.length; i += INSERT_BATCH) {
-    const ids = entries.slice(i, i + INSERT_BATCH).map((entry) => entry.externalId);
-    const rows: Array<{ external_id: string }> = await trx('videos').where({ channel }).whereIn('external_id', ids).select('external_id');
-    for (const row of rows) known.add(row.external_id);
+  const time = toDbTime(options.now);
+  const ids = [...new Set(listed.map((entry) => entry.externalId))];
+  const known = new Map<string, SkipKind | undefined>();
+  for (let i = 0; i < ids.length; i += INSERT_BATCH) {
+    const rows: Array<{ external_id: string; skip_kind: SkipKind | null }> = await trx('videos')
+      .where({ channel })
+      .whereIn('external_id', ids.slice(i, i + INSERT_BATCH))
+      .select('external_id', 'skip_kind');
+    for (const row of rows) known.set(row.external_id, row.skip_kind ?? undefined);
   }
-  let passed = 0;
-  const downloadable: string[] = [];
-  const outcome: RecordOutcome = { entries: entries.length, new: 0, discovered: 0, skipped: { backfillLimit: 0, notDownloadable: 0, filtered: 0 } };
-  const rows = entries.map((entry) => {
-    const isNew = !known.has(entry.externalId);
-    let status: VideoStatus = 'discovered';
-    let reason: string | null = null;
-    let skipKind: SkipKind | null = null;
-    if (entry.skipReason) {
-      status = 'skipped';
-      reason = entry.skipReason;
-      skipKind = 'not_downloadable';
-      if (isNew) outcome.skipped.notDownloadable++;
-    } else if (filtered.has(entry.externalId)) {
-      // Only what the rules let through counts towards the backfill limit.
-      status = 'skipped';
-      reason = filtered.get(entry.externalId)!;
-      skipKind = 'filtered';
-      if (isNew) outcome.skipped.filtered++;
-    } else if (backfill !== undefined && isNew && passed++ >= backfill) {
-      status = 'skipped';
-      reason = backfillLimitReason(backfill);
-      skipKind = 'backfill_limit';
-      outcome.skipped.backfillLimit++;
-    } else if (isNew) {
-      outcome.discovered++;
-      downloadable.push(entry.externalId);
-    }
-    if (isNew) outcome.new++;
-    return {
-      channel,
-      external_id: entry.externalId,
-      title: entry.title,
-      url: entry.url ?? null,
-      media_url: entry.mediaUrl ?? null,
-      media_type: entry.mediaType ?? null,
-      downloader: entry.downloader ?? null,
-      // Bounded: a hostile feed must not fill the database through one field.
-      uploader: entry.uploader?.slice(0, 255) ?? null,
-      description: entry.description?.slice(0, MAX_DESCRIPTION_CHARS) ?? null,
-      published_at: entry.publishedAt ? toDbTime(new Date(entry.publishedAt)) : null,
-      status,
-      reason,
-      skip_kind: skipKind,
-      created_at: time,
-      updated_at: time,
-    };
-  });
+  const plan = planRecording({ listed, known, filtered: options.filtered, backfill: options.backfill, reopenBackfillSkips: options.reopenBackfillSkips });
+  const rows = plan.entries.map(({ entry, status, reason, skipKind }) => ({
+    channel,
+    external_id: entry.externalId,
+    title: entry.title,
+    url: entry.url ?? null,
+    media_url: entry.mediaUrl ?? null,
+    media_type: entry.mediaType ?? null,
+    downloader: entry.downloader ?? null,
+    // Bounded: a hostile feed must not fill the database through one field.
+    uploader: entry.uploader?.slice(0, 255) ?? null,
+    description: entry.description?.slice(0, MAX_DESCRIPTION_CHARS) ?? null,
+    published_at: entry.publishedAt ? toDbTime(new Date(entry.publishedAt)) : null,
+    status,
+    reason: reason ?? null,
+    skip_kind: skipKind ?? null,
+    created_at: time,
+    updated_at: time,
+  }));
   for (let i = 0; i < rows.length; i += INSERT_BATCH) {
     const insert = trx('videos').insert(rows.slice(i, i + INSERT_BATCH)).onConflict(['channel', 'external_id']);
     await (options.refreshKnown
       ? insert.merge(['title', 'url', 'media_url', 'media_type', 'downloader', 'uploader', 'description', 'published_at'])
       : insert.ignore());
   }
-  if (options.reopenBackfillSkips) {
-    const candidates = entries
-      .filter((entry) => known.has(entry.externalId) && !entry.skipReason && !filtered.has(entry.externalId))
-      .map((entry) => entry.externalId);
-    for (let i = 0; i < candidates.length; i += INSERT_BATCH) {
-      const skippedByLimit = trx('videos')
-        .where({ channel, status: 'skipped', skip_kind: 'backfill_limit' })
-        .whereIn('external_id', candidates.slice(i, i + INSERT_BATCH));
-      const reopened: string[] = (await skippedByLimit.clone().select('external_id')).map((row: { external_id: string }) => row.external_id);
-      if (reopened.length === 0) continue;
-      await skippedByLimit.clone().update({ status: 'discovered', reason: null, skip_kind: null, updated_at: time });
-      downloadable.push(...reopened);
-    }
+  for (let i = 0; i < plan.reopen.length; i += INSERT_BATCH) {
+    await trx('videos')
+      .where({ channel, status: 'skipped', skip_kind: 'backfill_limit' })
+      .whereIn('external_id', plan.reopen.slice(i, i + INSERT_BATCH))
+      .update({ status: 'discovered', reason: null, skip_kind: null, updated_at: time });
   }
-  return { outcome, downloadable };
+  return { outcome: plan.outcome, downloadable: plan.downloadable };
 }
 
 /**
