@@ -1,6 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db/connect.ts';
-import { getListingState, listUnfinished, recordListing } from '../db/videos.ts';
+import { getListingState } from '../db/channels.ts';
+import { recordListing } from '../db/listing.ts';
+import { listUnfinished } from '../db/videos.ts';
 import { NotAFeedError } from '../errors.ts';
 import { compileRules, filterListing } from '../rules/filters.ts';
 import type { RecordOutcome } from '../rules/recording.ts';

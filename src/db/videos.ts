@@ -1,19 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './connect.ts';
 import { fromDbTime, toDbTime } from './connect.ts';
-import type { Backfill, ChannelListing, ListedVideo, ListingState, PendingVideo } from '../shared/types.ts';
+import type { ListedVideo, PendingVideo } from '../shared/types.ts';
 import { videoWorkflowId } from '../naming/workflow-ids.ts';
 import { planRecording, type RecordOutcome, type SkipKind } from '../rules/recording.ts';
 import type { VIDEO_STATUSES } from './migrations/001-create-channels-and-videos.ts';
 
-// Small typed queries over `channels` and `videos`. Every write is an upsert or a
-// guarded update, so an activity that runs twice leaves the same rows as one that ran once.
+// Small typed queries over `videos`. Every write is an upsert or a guarded update, so an
+// activity that runs twice leaves the same rows as one that ran once.
 
 export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 
 /** Statuses that still need a download workflow to reach an end. */
 export const UNFINISHED: VideoStatus[] = ['discovered', 'downloading'];
-
 
 export interface VideoRow {
   id: number;
@@ -108,55 +107,9 @@ export const MAX_DESCRIPTION_CHARS = 5000;
 // Rows go in batches that stay well under MySQL's placeholder and packet limits.
 const INSERT_BATCH = 200;
 
-export async function upsertChannel(
-  db: Db,
-  channel: { name: string; url: string; kind?: string; title?: string },
-  now = new Date(),
-): Promise<void> {
-  const time = toDbTime(now);
-  await db('channels')
-    .insert({ name: channel.name, url: channel.url, kind: channel.kind ?? null, title: channel.title ?? null, created_at: time, updated_at: time })
-    .onConflict('name')
-    .merge(['url', 'kind', 'title', 'updated_at']);
-}
-
-/**
- * Records a channel's listing: each entry as src/rules/recording.ts decides (`filtered`:
- * the channel rules' reasons by external id, from src/rules/filters.ts; the backfill limit
- * only on a first crawl). Known entries keep their status; their title and links are refreshed.
- */
-export async function recordListing(
-  db: Db,
-  channel: { name: string; url: string },
-  listing: ChannelListing,
-  backfill: Backfill,
-  now = new Date(),
-  state?: ListingState,
-  filtered: ReadonlyMap<string, string> = new Map(),
-): Promise<RecordOutcome> {
-  return db.transaction(async (trx) => {
-    await upsertChannel(trx, { name: channel.name, url: channel.url, kind: listing.kind, title: listing.title }, now);
-    const firstCrawl = (await trx('videos').where({ channel: channel.name }).first('id')) === undefined;
-    const { outcome } = await upsertEntries(trx, channel.name, listing.entries, {
-      filtered,
-      backfill: firstCrawl && backfill !== 'all' ? backfill : undefined,
-      refreshKnown: true,
-      now,
-    });
-    // The validators go in with the entries they describe: stored apart, a crash between
-    // the two would make the next crawl's 304 hide entries that were never recorded.
-    await trx('channels')
-      .where({ name: channel.name })
-      .update({
-        last_crawled_at: toDbTime(now),
-        listing_entries: outcome.entries,
-        resolved_id: state?.resolvedId ?? null,
-        resolved_from: state?.resolvedFrom ?? null,
-        listing_etag: state?.etag ?? null,
-        listing_last_modified: state?.lastModified ?? null,
-      });
-    return outcome;
-  });
+/** Whether the channel has any video rows: none means its next crawl is its first. */
+export async function hasVideos(db: Db, channel: string): Promise<boolean> {
+  return (await db('videos').where({ channel }).first('id')) !== undefined;
 }
 
 /**
@@ -303,22 +256,6 @@ export async function markFailed(db: Db, key: VideoKey, reason: string, now = ne
 export async function listVideos(db: Db, channel: string): Promise<VideoRow[]> {
   const rows = await db('videos').where({ channel }).orderBy('id');
   return (rows as RawVideoRow[]).map(toVideo);
-}
-
-/** What a channel's source learned on earlier crawls, for the next one; empty for a new channel. */
-export async function getListingState(db: Db, channel: string): Promise<ListingState> {
-  const row = (await db('channels')
-    .where({ name: channel })
-    .first('resolved_id', 'resolved_from', 'listing_etag', 'listing_last_modified')) as
-    | { resolved_id: string | null; resolved_from: string | null; listing_etag: string | null; listing_last_modified: string | null }
-    | undefined;
-  if (!row) return {};
-  const state: ListingState = {};
-  if (row.resolved_id) state.resolvedId = row.resolved_id;
-  if (row.resolved_from) state.resolvedFrom = row.resolved_from;
-  if (row.listing_etag) state.etag = row.listing_etag;
-  if (row.listing_last_modified) state.lastModified = row.listing_last_modified;
-  return state;
 }
 
 /** The unique key of a stem: names that differ only in case are one file on some file systems. */
