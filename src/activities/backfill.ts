@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Db } from '../db/connect.ts';
 import { covers, getBackfillProgress, recordBackfillPage } from '../db/backfill.ts';
-import { getListingState } from '../db/videos.ts';
+import { getListingState } from '../db/channels.ts';
 import { compileRules, filterListing } from '../rules/filters.ts';
 import type { ChannelSource } from '../sources/source.ts';
 import type { Backfill, BackfillPage, BackfillPlan, CrawlInput } from '../shared/types.ts';

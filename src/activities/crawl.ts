@@ -1,8 +1,11 @@
 import { Context } from '@temporalio/activity';
 import type { Db } from '../db/connect.ts';
-import { getListingState, listUnfinished, recordListing, type RecordOutcome } from '../db/videos.ts';
+import { getListingState } from '../db/channels.ts';
+import { recordListing } from '../db/listing.ts';
+import { listUnfinished } from '../db/videos.ts';
 import { NotAFeedError } from '../errors.ts';
 import { compileRules, filterListing } from '../rules/filters.ts';
+import type { RecordOutcome } from '../rules/recording.ts';
 import { sourcesFor, type ChannelSource } from '../sources/source.ts';
 import type { ChannelListing, CrawlInput, FetchedListing, ListingResult, ListingState, PendingVideo } from '../shared/types.ts';
 import type { ActivityMetrics } from '../telemetry/metrics.ts';

@@ -1,6 +1,7 @@
 import type { Db } from './connect.ts';
 import { fromDbTime, toDbTime } from './connect.ts';
-import { listUnfinishedByIds, upsertEntries, type RecordOutcome } from './videos.ts';
+import { listUnfinishedByIds, upsertEntries } from './videos.ts';
+import type { RecordOutcome } from '../rules/recording.ts';
 import type { Backfill, ListedVideo, PendingVideo } from '../shared/types.ts';
 
 // Where a channel's backfill stands, kept with the channel's row. Each page's entries and

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './connect.ts';
 import { fromDbTime, toDbTime } from './connect.ts';
-import type { Backfill, ChannelListing, ListedVideo, ListingState, PendingVideo } from '../shared/types.ts';
+import type { ListedVideo, PendingVideo } from '../shared/types.ts';
 import { videoWorkflowId } from '../naming/workflow-ids.ts';
-import { newestFirst, uniqueEntries } from '../rules/listing-order.ts';
+import { planRecording, type RecordOutcome, type SkipKind } from '../rules/recording.ts';
 import type { VIDEO_STATUSES } from './migrations/001-create-channels-and-videos.ts';
 
-// Small typed queries over `channels` and `videos`. Every write is an upsert or a
-// guarded update, so an activity that runs twice leaves the same rows as one that ran once.
+// Small typed queries over `videos`. Every write is an upsert or a guarded update, so an
+// activity that runs twice leaves the same rows as one that ran once.
 
 export type VideoStatus = (typeof VIDEO_STATUSES)[number];
 
@@ -31,6 +31,8 @@ export interface VideoRow {
   publishedAt?: Date;
   status: VideoStatus;
   reason?: string;
+  /** Set on `skipped` rows only. */
+  skipKind?: SkipKind;
   filePath?: string;
   bytes?: number;
   sha256?: string;
@@ -57,6 +59,7 @@ interface RawVideoRow {
   published_at: string | null;
   status: VideoStatus;
   reason: string | null;
+  skip_kind: SkipKind | null;
   file_path: string | null;
   bytes: number | string | null;
   sha256: string | null;
@@ -82,6 +85,7 @@ function toVideo(row: RawVideoRow): VideoRow {
     publishedAt: fromDbTime(row.published_at),
     status: row.status,
     reason: row.reason ?? undefined,
+    skipKind: row.skip_kind ?? undefined,
     filePath: row.file_path ?? undefined,
     bytes: row.bytes === null ? undefined : Number(row.bytes),
     sha256: row.sha256 ?? undefined,
@@ -103,80 +107,16 @@ export const MAX_DESCRIPTION_CHARS = 5000;
 // Rows go in batches that stay well under MySQL's placeholder and packet limits.
 const INSERT_BATCH = 200;
 
-export async function upsertChannel(
-  db: Db,
-  channel: { name: string; url: string; kind?: string; title?: string },
-  now = new Date(),
-): Promise<void> {
-  const time = toDbTime(now);
-  await db('channels')
-    .insert({ name: channel.name, url: channel.url, kind: channel.kind ?? null, title: channel.title ?? null, created_at: time, updated_at: time })
-    .onConflict('name')
-    .merge(['url', 'kind', 'title', 'updated_at']);
-}
-
-export interface RecordOutcome {
-  entries: number;
-  new: number;
-  /** New entries recorded as `discovered`. */
-  discovered: number;
-  /** New entries recorded as `skipped`, by why. */
-  skipped: { backfillLimit: number; notDownloadable: number; filtered: number };
-}
-
-/** Ends the reason of every entry a first crawl skipped for its backfill limit. */
-const BACKFILL_LIMIT_MARK = '(backfill limit)';
-
-/** Why a first crawl recorded an entry as skipped: it was older than the newest `backfill`. */
-function backfillLimitReason(backfill: number): string {
-  return `older than the newest ${backfill} on the channel's first crawl ${BACKFILL_LIMIT_MARK}`;
+/** Whether the channel has any video rows: none means its next crawl is its first. */
+export async function hasVideos(db: Db, channel: string): Promise<boolean> {
+  return (await db('videos').where({ channel }).first('id')) !== undefined;
 }
 
 /**
- * Records a channel's listing. New entries become `discovered`, or `skipped` with the
- * reason when they cannot be downloaded, a channel rule skips them (`filtered`: reasons
- * by external id, from src/rules/filters.ts), or they fall outside the backfill limit of
- * a first crawl. Known entries keep their status; their title and links are refreshed.
- */
-export async function recordListing(
-  db: Db,
-  channel: { name: string; url: string },
-  listing: ChannelListing,
-  backfill: Backfill,
-  now = new Date(),
-  state?: ListingState,
-  filtered: ReadonlyMap<string, string> = new Map(),
-): Promise<RecordOutcome> {
-  return db.transaction(async (trx) => {
-    await upsertChannel(trx, { name: channel.name, url: channel.url, kind: listing.kind, title: listing.title }, now);
-    const firstCrawl = (await trx('videos').where({ channel: channel.name }).first('id')) === undefined;
-    const { outcome } = await upsertEntries(trx, channel.name, listing.entries, {
-      filtered,
-      backfill: firstCrawl && backfill !== 'all' ? backfill : undefined,
-      refreshKnown: true,
-      now,
-    });
-    // The validators go in with the entries they describe: stored apart, a crash between
-    // the two would make the next crawl's 304 hide entries that were never recorded.
-    await trx('channels')
-      .where({ name: channel.name })
-      .update({
-        last_crawled_at: toDbTime(now),
-        listing_entries: outcome.entries,
-        resolved_id: state?.resolvedId ?? null,
-        resolved_from: state?.resolvedFrom ?? null,
-        listing_etag: state?.etag ?? null,
-        listing_last_modified: state?.lastModified ?? null,
-      });
-    return outcome;
-  });
-}
-
-/**
- * Upserts entries of a channel, inside the caller's transaction. Returns the counts and
- * the external ids the entries made downloadable: new ones recorded as `discovered`, and
- * known ones a first crawl had skipped for its backfill limit when `reopenBackfillSkips`
- * (a deeper backfill now takes them).
+ * Upserts entries of a channel as src/rules/recording.ts decides, inside the caller's
+ * transaction. Returns the counts and the external ids the entries made downloadable: new
+ * ones recorded as `discovered`, and known ones a first crawl had skipped for its backfill
+ * limit when `reopenBackfillSkips` (a deeper backfill now takes them).
  */
 export async function upsertEntries(
   trx: Db,
@@ -192,80 +132,48 @@ export async function upsertEntries(
     now: Date;
   },
 ): Promise<{ outcome: RecordOutcome; downloadable: string[] }> {
-  const { filtered, backfill, now } = options;
-  const time = toDbTime(now);
-  const entries = newestFirst(uniqueEntries(listed));
-  const known = new Set<string>();
-  for (let i = 0; i < entries.length; i += INSERT_BATCH) {
-    const ids = entries.slice(i, i + INSERT_BATCH).map((entry) => entry.externalId);
-    const rows: Array<{ external_id: string }> = await trx('videos').where({ channel }).whereIn('external_id', ids).select('external_id');
-    for (const row of rows) known.add(row.external_id);
+  const time = toDbTime(options.now);
+  const ids = [...new Set(listed.map((entry) => entry.externalId))];
+  const known = new Map<string, SkipKind | undefined>();
+  for (let i = 0; i < ids.length; i += INSERT_BATCH) {
+    const rows: Array<{ external_id: string; skip_kind: SkipKind | null }> = await trx('videos')
+      .where({ channel })
+      .whereIn('external_id', ids.slice(i, i + INSERT_BATCH))
+      .select('external_id', 'skip_kind');
+    for (const row of rows) known.set(row.external_id, row.skip_kind ?? undefined);
   }
-  let passed = 0;
-  const downloadable: string[] = [];
-  const outcome: RecordOutcome = { entries: entries.length, new: 0, discovered: 0, skipped: { backfillLimit: 0, notDownloadable: 0, filtered: 0 } };
-  const rows = entries.map((entry) => {
-    const isNew = !known.has(entry.externalId);
-    let status: VideoStatus = 'discovered';
-    let reason: string | null = null;
-    if (entry.skipReason) {
-      status = 'skipped';
-      reason = entry.skipReason;
-      if (isNew) outcome.skipped.notDownloadable++;
-    } else if (filtered.has(entry.externalId)) {
-      // Only what the rules let through counts towards the backfill limit.
-      status = 'skipped';
-      reason = filtered.get(entry.externalId)!;
-      if (isNew) outcome.skipped.filtered++;
-    } else if (backfill !== undefined && isNew && passed++ >= backfill) {
-      status = 'skipped';
-      reason = backfillLimitReason(backfill);
-      outcome.skipped.backfillLimit++;
-    } else if (isNew) {
-      outcome.discovered++;
-      downloadable.push(entry.externalId);
-    }
-    if (isNew) outcome.new++;
-    return {
-      channel,
-      external_id: entry.externalId,
-      title: entry.title,
-      url: entry.url ?? null,
-      media_url: entry.mediaUrl ?? null,
-      media_type: entry.mediaType ?? null,
-      downloader: entry.downloader ?? null,
-      // Bounded: a hostile feed must not fill the database through one field.
-      uploader: entry.uploader?.slice(0, 255) ?? null,
-      description: entry.description?.slice(0, MAX_DESCRIPTION_CHARS) ?? null,
-      published_at: entry.publishedAt ? toDbTime(new Date(entry.publishedAt)) : null,
-      status,
-      reason,
-      created_at: time,
-      updated_at: time,
-    };
-  });
+  const plan = planRecording({ listed, known, filtered: options.filtered, backfill: options.backfill, reopenBackfillSkips: options.reopenBackfillSkips });
+  const rows = plan.entries.map(({ entry, status, reason, skipKind }) => ({
+    channel,
+    external_id: entry.externalId,
+    title: entry.title,
+    url: entry.url ?? null,
+    media_url: entry.mediaUrl ?? null,
+    media_type: entry.mediaType ?? null,
+    downloader: entry.downloader ?? null,
+    // Bounded: a hostile feed must not fill the database through one field.
+    uploader: entry.uploader?.slice(0, 255) ?? null,
+    description: entry.description?.slice(0, MAX_DESCRIPTION_CHARS) ?? null,
+    published_at: entry.publishedAt ? toDbTime(new Date(entry.publishedAt)) : null,
+    status,
+    reason: reason ?? null,
+    skip_kind: skipKind ?? null,
+    created_at: time,
+    updated_at: time,
+  }));
   for (let i = 0; i < rows.length; i += INSERT_BATCH) {
     const insert = trx('videos').insert(rows.slice(i, i + INSERT_BATCH)).onConflict(['channel', 'external_id']);
     await (options.refreshKnown
       ? insert.merge(['title', 'url', 'media_url', 'media_type', 'downloader', 'uploader', 'description', 'published_at'])
       : insert.ignore());
   }
-  if (options.reopenBackfillSkips) {
-    const candidates = entries
-      .filter((entry) => known.has(entry.externalId) && !entry.skipReason && !filtered.has(entry.externalId))
-      .map((entry) => entry.externalId);
-    for (let i = 0; i < candidates.length; i += INSERT_BATCH) {
-      const skippedByLimit = trx('videos')
-        .where({ channel, status: 'skipped' })
-        .whereIn('external_id', candidates.slice(i, i + INSERT_BATCH))
-        .andWhere('reason', 'like', `%${BACKFILL_LIMIT_MARK}`);
-      const reopened: string[] = (await skippedByLimit.clone().select('external_id')).map((row: { external_id: string }) => row.external_id);
-      if (reopened.length === 0) continue;
-      await skippedByLimit.clone().update({ status: 'discovered', reason: null, updated_at: time });
-      downloadable.push(...reopened);
-    }
+  for (let i = 0; i < plan.reopen.length; i += INSERT_BATCH) {
+    await trx('videos')
+      .where({ channel, status: 'skipped', skip_kind: 'backfill_limit' })
+      .whereIn('external_id', plan.reopen.slice(i, i + INSERT_BATCH))
+      .update({ status: 'discovered', reason: null, skip_kind: null, updated_at: time });
   }
-  return { outcome, downloadable };
+  return { outcome: plan.outcome, downloadable: plan.downloadable };
 }
 
 /**
@@ -312,7 +220,7 @@ export async function markDownloading(db: Db, key: VideoKey, now = new Date()): 
   await db('videos')
     .where({ channel: key.channel, external_id: key.externalId })
     .whereNot('status', 'downloaded')
-    .update({ status: 'downloading', reason: null, updated_at: toDbTime(now) });
+    .update({ status: 'downloading', reason: null, skip_kind: null, updated_at: toDbTime(now) });
 }
 
 export async function markDownloaded(
@@ -326,6 +234,7 @@ export async function markDownloaded(
     .update({
       status: 'downloaded',
       reason: null,
+      skip_kind: null,
       file_path: file.filePath,
       bytes: file.bytes,
       sha256: file.sha256,
@@ -341,28 +250,12 @@ export async function markFailed(db: Db, key: VideoKey, reason: string, now = ne
   await db('videos')
     .where({ channel: key.channel, external_id: key.externalId })
     .whereNot('status', 'downloaded')
-    .update({ status: 'failed', reason: reason.slice(0, 2000), updated_at: toDbTime(now) });
+    .update({ status: 'failed', reason: reason.slice(0, 2000), skip_kind: null, updated_at: toDbTime(now) });
 }
 
 export async function listVideos(db: Db, channel: string): Promise<VideoRow[]> {
   const rows = await db('videos').where({ channel }).orderBy('id');
   return (rows as RawVideoRow[]).map(toVideo);
-}
-
-/** What a channel's source learned on earlier crawls, for the next one; empty for a new channel. */
-export async function getListingState(db: Db, channel: string): Promise<ListingState> {
-  const row = (await db('channels')
-    .where({ name: channel })
-    .first('resolved_id', 'resolved_from', 'listing_etag', 'listing_last_modified')) as
-    | { resolved_id: string | null; resolved_from: string | null; listing_etag: string | null; listing_last_modified: string | null }
-    | undefined;
-  if (!row) return {};
-  const state: ListingState = {};
-  if (row.resolved_id) state.resolvedId = row.resolved_id;
-  if (row.resolved_from) state.resolvedFrom = row.resolved_from;
-  if (row.listing_etag) state.etag = row.listing_etag;
-  if (row.listing_last_modified) state.lastModified = row.listing_last_modified;
-  return state;
 }
 
 /** The unique key of a stem: names that differ only in case are one file on some file systems. */

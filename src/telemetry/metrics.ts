@@ -1,4 +1,5 @@
 import type { MetricCounter, MetricHistogram, MetricMeter, MetricUpDownCounter } from '@temporalio/common';
+import type { SkipKind } from '../rules/recording.ts';
 
 // Every metric Parker records, defined here once. Sandbox-safe (types and meter calls
 // only): the workflows record through the SDK's workflow metric meter, which drops what
@@ -33,14 +34,8 @@ export const HISTOGRAM_BUCKETS: Record<string, number[]> = {
   [METRIC_NAMES.scheduleLag]: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
 };
 
-/** Why a newly listed video was recorded as skipped. */
-export type SkipReasonLabel =
-  /** Outside the newest `backfill` entries on a channel's first crawl. */
-  | 'backfill_limit'
-  /** The source said it cannot be downloaded (no media link, a kind Parker cannot fetch yet). */
-  | 'not_downloadable'
-  /** A channel rule (channels.yaml `filters:` or `include:`) skipped it. */
-  | 'filtered';
+/** Why a newly listed video was recorded as skipped: the skip kind its row got. */
+export type SkipReasonLabel = SkipKind;
 
 /** How a download workflow ended. */
 export type DownloadResultLabel = 'downloaded' | 'failed' | 'cancelled';

@@ -254,7 +254,7 @@ describe('backfill', () => {
     assert.equal(first.backfill, undefined, 'the feed holds the newest 3');
     const before = await settledVideos(parker.db, channel.name);
     assert.equal(before.filter((video) => video.status === 'downloaded').length, 3);
-    assert.equal(before.filter((video) => video.reason?.endsWith('(backfill limit)')).length, 12);
+    assert.equal(before.filter((video) => video.skipKind === 'backfill_limit').length, 12);
 
     const raised = await runCrawl(parker, { channel: channel.name, url: channel.url, backfill: 'all' });
     assert.deepEqual(raised.backfill, { status: 'started', from: 1 });
@@ -264,6 +264,7 @@ describe('backfill', () => {
     assert.equal(after.length, 20);
     for (const video of after) {
       assert.equal(video.status, 'downloaded', `${video.externalId}: ${video.reason}`);
+      assert.equal(video.skipKind, undefined, 'a reopened row is no longer marked skipped');
       assert.equal(sha256(await readFile(video.filePath!)), sha256(channel.bodies.get(video.externalId)!));
     }
   });

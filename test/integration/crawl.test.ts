@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { recordListing, listVideos } from '../../src/db/videos.ts';
+import { recordListing } from '../../src/db/listing.ts';
+import { listVideos } from '../../src/db/videos.ts';
 import { rssFeed, type FeedItem } from '../../src/fixture/feeds.ts';
 import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker, uniqueName } from '../helpers/parker.ts';
 

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import proto from '@temporalio/proto'; // CommonJS: its namespace comes as the default export
-import { getVideo, recordListing } from '../../src/db/videos.ts';
+import { recordListing } from '../../src/db/listing.ts';
+import { getVideo } from '../../src/db/videos.ts';
 import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
 import { DOWNLOAD_WORKFLOW } from '../../src/shared/names.ts';
 import type { DownloadInput, DownloadSummary } from '../../src/shared/types.ts';

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { listVideos, markDownloaded, recordListing } from '../../src/db/videos.ts';
+import { recordListing } from '../../src/db/listing.ts';
+import { listVideos, markDownloaded } from '../../src/db/videos.ts';
 import { rssFeed, type FeedItem } from '../../src/fixture/feeds.ts';
 import { FixtureServer } from '../../src/fixture/server.ts';
 import { MAINTENANCE_WORKFLOW } from '../../src/shared/names.ts';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { getCooldownUntil } from '../../src/db/cooldowns.ts';
-import { getVideo, recordListing } from '../../src/db/videos.ts';
+import { recordListing } from '../../src/db/listing.ts';
+import { getVideo } from '../../src/db/videos.ts';
 import { FixtureServer } from '../../src/fixture/server.ts';
 import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
 import { DOWNLOAD_WORKFLOW } from '../../src/shared/names.ts';

@@ -3,10 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { connectDb, migrate, type Db } from '../../src/db/connect.ts';
+import { recordBackfillPage } from '../../src/db/backfill.ts';
+import { connectDb, migrate, toDbTime, type Db } from '../../src/db/connect.ts';
 import { getCooldownUntil, recordCooldown } from '../../src/db/cooldowns.ts';
+import { recordListing } from '../../src/db/listing.ts';
+import { migrationSource } from '../../src/db/migrations/index.ts';
 import { filesOfOtherVideos, listStoredVideos, markVideoDeleted } from '../../src/db/retention.ts';
-import { getVideo, listUnfinished, listVideos, markDownloaded, markDownloading, markFailed, recordListing } from '../../src/db/videos.ts';
+import { getVideo, listUnfinished, listVideos, markDownloaded, markDownloading, markFailed } from '../../src/db/videos.ts';
 import type { ChannelListing, ListedVideo } from '../../src/shared/types.ts';
 import { uniqueName } from '../helpers/parker.ts';
 import { services } from '../helpers/services.ts';
@@ -15,13 +18,35 @@ import { services } from '../helpers/services.ts';
 // same migrations and the same queries, and must answer alike.
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'parker-stores-'));
-const stores: Array<{ name: string; open(): Db }> = [
-  { name: 'SQLite', open: () => connectDb(undefined, scratch) },
-  { name: 'MySQL', open: () => connectDb(services.databaseUrl, scratch) },
+const dropEmptyDatabases: Array<() => Promise<void>> = [];
+const stores: Array<{ name: string; open(): Db; openEmpty(): Promise<Db> }> = [
+  {
+    name: 'SQLite',
+    open: () => connectDb(undefined, scratch),
+    openEmpty: async () => connectDb(undefined, mkdtempSync(path.join(scratch, 'empty-'))),
+  },
+  {
+    name: 'MySQL',
+    open: () => connectDb(services.databaseUrl, scratch),
+    // A database of its own on the run's server, dropped at the end.
+    async openEmpty() {
+      const url = new URL(services.databaseUrl);
+      const name = `${url.pathname.slice(1)}_empty`;
+      const admin = connectDb(services.databaseUrl, scratch);
+      await admin.raw('CREATE DATABASE ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci', [name]);
+      dropEmptyDatabases.push(async () => {
+        await admin.raw('DROP DATABASE IF EXISTS ??', [name]);
+        await admin.destroy();
+      });
+      url.pathname = `/${name}`;
+      return connectDb(url.href, scratch);
+    },
+  },
 ];
 const opened: Db[] = [];
 after(async () => {
   for (const db of opened) await db.destroy();
+  for (const drop of dropEmptyDatabases) await drop();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -55,6 +80,55 @@ for (const store of stores) {
       assert.ok(await db.schema.hasColumn('videos', 'deleted_at'));
       assert.ok(await db.schema.hasColumn('videos', 'downloaded_at'));
       assert.ok(await db.schema.hasTable('site_cooldowns'));
+    });
+
+    test('migration 007 gives the skipped rows recorded before it their skip kind, and rolls back without loss', async () => {
+      const empty = await store.openEmpty();
+      opened.push(empty);
+      await empty.migrate.to({ migrationSource, name: '006-backfill-progress' });
+      const ch = channel();
+      const time = toDbTime(new Date());
+      await empty('channels').insert({ name: ch.name, url: ch.url, created_at: time, updated_at: time });
+      // Rows as Parker recorded them before the column, with the reasons it wrote then.
+      const reasons: Record<string, [string, string | null]> = {
+        'past-limit': ['skipped', "older than the newest 3 on the channel's first crawl (backfill limit)"],
+        short: ['skipped', 'filter: shorts excluded'],
+        'no-media': ['skipped', 'no downloadable media link in the feed entry'],
+        gone: ['failed', 'https://example.org/gone.mp3 answered HTTP 404'],
+        waiting: ['discovered', null],
+      };
+      await empty('videos').insert(
+        Object.entries(reasons).map(([id, [status, reason]]) => ({ channel: ch.name, external_id: id, title: id, status, reason, created_at: time, updated_at: time })),
+      );
+      const expectedKinds = { 'past-limit': 'backfill_limit', short: 'filtered', 'no-media': 'not_downloadable', gone: null, waiting: null };
+      const kinds = async () => Object.fromEntries((await listVideos(empty, ch.name)).map((v) => [v.externalId, v.skipKind ?? null]));
+      const statusesAndReasons = async () => Object.fromEntries((await listVideos(empty, ch.name)).map((v) => [v.externalId, [v.status, v.reason ?? null]]));
+
+      await migrate(empty);
+      assert.deepEqual(await kinds(), expectedKinds);
+      assert.deepEqual(await statusesAndReasons(), reasons, 'statuses and reasons are left as they were');
+
+      await empty.migrate.down({ migrationSource, name: '007-skip-kind' });
+      assert.equal(await empty.schema.hasColumn('videos', 'skip_kind'), false);
+      assert.deepEqual(await statusesAndReasons(), reasons);
+      await migrate(empty);
+      assert.deepEqual(await kinds(), expectedKinds, 'up again after down classifies the same');
+
+      // What the column is for: a deeper backfill takes the row the old limit skipped.
+      const page = await recordBackfillPage(empty, {
+        channel: ch.name,
+        target: 'all',
+        from: 1,
+        listed: 3,
+        ended: true,
+        entries: [entry('past-limit', 1), entry('short', 2), entry('no-media', 3)],
+        filtered: new Map(),
+      });
+      assert.deepEqual(page.pending.map((video) => video.externalId), ['past-limit']);
+      assert.deepEqual(
+        [(await getVideo(empty, { channel: ch.name, externalId: 'past-limit' }))!.status, (await kinds())['past-limit']],
+        ['discovered', null],
+      );
     });
 
     test('recording is an upsert: unique per channel and external id, statuses kept, metadata refreshed', async () => {
@@ -94,10 +168,15 @@ for (const store of stores) {
       assert.equal(byId.get('old')!.status, 'skipped');
       assert.equal(byId.get('undated')!.status, 'skipped');
       assert.match(byId.get('old')!.reason!, /backfill/);
+      assert.deepEqual(
+        [...byId.values()].map((v) => [v.externalId, v.skipKind ?? null]).sort(),
+        [['middle', null], ['newest', null], ['old', 'backfill_limit'], ['undated', 'backfill_limit']],
+      );
 
       const later = await recordListing(db, ch, listing([entry('later', 10), entry('no-media', 11, { skipReason: 'no media link' })]), 0);
       assert.deepEqual(later, { entries: 2, new: 2, discovered: 1, skipped: { backfillLimit: 0, notDownloadable: 1, filtered: 0 } });
       assert.equal((await getVideo(db, { channel: ch.name, externalId: 'later' }))!.status, 'discovered');
+      assert.equal((await getVideo(db, { channel: ch.name, externalId: 'no-media' }))!.skipKind, 'not_downloadable');
     });
 
     test('entries a rule filtered are skipped with its reason, do not count towards backfill, and keep a known row as it was', async () => {
@@ -106,7 +185,10 @@ for (const store of stores) {
       const outcome = await recordListing(db, ch, listing([entry('newest', 9), entry('middle', 5), entry('old', 1)]), 1, new Date(), undefined, filtered);
       assert.deepEqual(outcome, { entries: 3, new: 3, discovered: 1, skipped: { backfillLimit: 1, notDownloadable: 0, filtered: 1 } });
       const byId = new Map((await listVideos(db, ch.name)).map((v) => [v.externalId, v]));
-      assert.deepEqual([byId.get('newest')!.status, byId.get('newest')!.reason], ['skipped', 'filter: title matches /x/ (title_exclude)']);
+      assert.deepEqual(
+        [byId.get('newest')!.status, byId.get('newest')!.reason, byId.get('newest')!.skipKind],
+        ['skipped', 'filter: title matches /x/ (title_exclude)', 'filtered'],
+      );
       assert.equal(byId.get('middle')!.status, 'discovered', 'the backfill of 1 went to the newest entry the rules let through');
       assert.equal(byId.get('old')!.status, 'skipped');
 

@@ -5,6 +5,7 @@ import * as uploaderDescriptionAndStem from './003-uploader-description-and-stem
 import * as retention from './004-retention.ts';
 import * as siteCooldowns from './005-site-cooldowns.ts';
 import * as backfillProgress from './006-backfill-progress.ts';
+import * as skipKind from './007-skip-kind.ts';
 
 // Migrations are listed here rather than found on disk, so they run the same from
 // TypeScript sources, in the Docker image, and in tests.
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-retention': retention,
   '005-site-cooldowns': siteCooldowns,
   '006-backfill-progress': backfillProgress,
+  '007-skip-kind': skipKind,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
