@@ -4,7 +4,8 @@ import { covers, getBackfillProgress, recordBackfillPage } from '../db/backfill.
 import { getListingState } from '../db/channels.ts';
 import { compileRules, filterListing } from '../rules/filters.ts';
 import type { ChannelSource } from '../sources/source.ts';
-import type { Backfill, BackfillPage, BackfillPlan, CrawlInput } from '../shared/types.ts';
+import type { BackfillPage, BackfillPlan } from '../shared/backfill.ts';
+import type { Backfill, CrawlInput } from '../shared/crawl.ts';
 import type { ActivityMetrics } from '../telemetry/metrics.ts';
 import { countRecorded } from './crawl.ts';
 import { translatingErrors } from './failures.ts';

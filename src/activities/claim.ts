@@ -1,4 +1,4 @@
-import type { DownloadHost } from '../shared/types.ts';
+import type { DownloadHost } from '../shared/download.ts';
 
 // The shared downloads queue (`<queue>-downloads`): every worker polls it with as many
 // slots as it allows downloads, so whichever host has a free slot first takes the transfer.

@@ -4,7 +4,7 @@ import { claimStem, getVideo, markDownloading, markFailed, type VideoKey, type V
 import { NoMediaError, StorageError, UnknownVideoError } from '../errors.ts';
 import { extensionForMediaType, extensionFromUrl } from '../naming/media-types.ts';
 import { DEFAULT_OUTPUT_TEMPLATE, expandOutputTemplate, stemWithCounter } from '../naming/output-template.ts';
-import type { DownloadInput, DownloadSummary, DownloadTarget } from '../shared/types.ts';
+import type { DownloadInput, DownloadSummary, DownloadTarget } from '../shared/download.ts';
 import { translatingErrors } from './failures.ts';
 
 // The download's bookkeeping on the main task queue, on any worker: decide where the file

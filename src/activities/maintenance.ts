@@ -5,7 +5,7 @@ import type { Db } from '../db/connect.ts';
 import { filesOfOtherVideos, listStoredVideos, markVideoDeleted } from '../db/retention.ts';
 import { deleteFiles, locateVideoFiles, type VideoFiles } from '../retention/files.ts';
 import { selectExpired } from '../retention/select.ts';
-import type { ChannelKeepRule, ExpiredVideo, KeepRule } from '../shared/types.ts';
+import type { ChannelKeepRule, ExpiredVideo, KeepRule } from '../shared/maintenance.ts';
 import { translatingErrors } from './failures.ts';
 
 // Retention's I/O: read the keep rules, find the videos a rule lets go, delete their

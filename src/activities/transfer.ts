@@ -9,7 +9,7 @@ import { partWorkDir, removePart, resumeRecordPath } from '../downloaders/part-f
 import { asStorageError, NoMediaError, StorageError } from '../errors.ts';
 import { extensionForMediaType, MEDIA_EXTENSIONS } from '../naming/media-types.ts';
 import { finalPathFor, partPathFor, partPathInside } from '../naming/video-paths.ts';
-import type { DownloadedMedia, DownloadInput, DownloadOptions, DownloadProgress, DownloadSummary, DownloadTarget } from '../shared/types.ts';
+import type { DownloadedMedia, DownloadInput, DownloadOptions, DownloadProgress, DownloadSummary, DownloadTarget } from '../shared/download.ts';
 import type { ActivityMetrics } from '../telemetry/metrics.ts';
 import { translatingErrors } from './failures.ts';
 import { descriptionFromInfoJson, findSidecars, moveSidecar, writeFileAtomically } from '../sidecars/files.ts';

@@ -8,7 +8,9 @@ import { expandBareChannelId } from '../sources/youtube-url.ts';
 import { compileTitlePattern, publishedAfterTime } from '../rules/filters.ts';
 import { DurationError, parseDuration, parseLengthSeconds, type DurationLimits } from '../rules/durations.ts';
 import { outputTemplateProblem } from '../naming/output-template.ts';
-import { SIDECAR_KINDS, type Backfill, type ChannelRules, type DownloadOptions, type KeepRule } from '../shared/types.ts';
+import type { Backfill, ChannelRules } from '../shared/crawl.ts';
+import { SIDECAR_KINDS, type DownloadOptions } from '../shared/download.ts';
+import type { KeepRule } from '../shared/maintenance.ts';
 
 // channels.yaml: the list of channels Parker follows. Each channel entry is validated on
 // its own, so one bad entry is reported and left out while every good one is scheduled.

@@ -2,7 +2,8 @@ import type { Db } from './connect.ts';
 import { fromDbTime, toDbTime } from './connect.ts';
 import { listUnfinishedByIds, upsertEntries } from './videos.ts';
 import type { RecordOutcome } from '../rules/recording.ts';
-import type { Backfill, ListedVideo, PendingVideo } from '../shared/types.ts';
+import type { Backfill, PendingVideo } from '../shared/crawl.ts';
+import type { ListedVideo } from '../shared/listing.ts';
 
 // Where a channel's backfill stands, kept with the channel's row. Each page's entries and
 // the position after them go in one transaction: a backfill restarted anywhere, even as a

@@ -1,6 +1,6 @@
 import type { Db } from './connect.ts';
 import { toDbTime } from './connect.ts';
-import type { ListingState } from '../shared/types.ts';
+import type { ListingState } from '../shared/listing.ts';
 
 // Small typed queries over `channels`: a channel's row, and what its crawls learned about
 // it. Every write is an upsert or an update of the row, so running one twice changes nothing.

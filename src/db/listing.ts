@@ -2,7 +2,8 @@ import type { Db } from './connect.ts';
 import { saveCrawl, upsertChannel } from './channels.ts';
 import { hasVideos, upsertEntries } from './videos.ts';
 import type { RecordOutcome } from '../rules/recording.ts';
-import type { Backfill, ChannelListing, ListingState } from '../shared/types.ts';
+import type { Backfill } from '../shared/crawl.ts';
+import type { ChannelListing, ListingState } from '../shared/listing.ts';
 
 // Recording a crawl's listing: the channel's row and its entries' rows, in one transaction.
 

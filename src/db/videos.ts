@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Db } from './connect.ts';
 import { fromDbTime, toDbTime } from './connect.ts';
-import type { ListedVideo, PendingVideo } from '../shared/types.ts';
+import type { PendingVideo } from '../shared/crawl.ts';
+import type { ListedVideo } from '../shared/listing.ts';
 import { videoWorkflowId } from '../naming/workflow-ids.ts';
 import { planRecording, type RecordOutcome, type SkipKind } from '../rules/recording.ts';
 import type { VIDEO_STATUSES } from './migrations/001-create-channels-and-videos.ts';

@@ -1,4 +1,4 @@
-import type { DownloadedMedia, DownloadOptions, DownloadProgress } from '../shared/types.ts';
+import type { DownloadedMedia, DownloadOptions, DownloadProgress } from '../shared/download.ts';
 
 // A downloader fetches one video's media into a part file, resuming what an earlier
 // attempt left there. Each method (plain HTTP, yt-dlp) is one module behind this

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Downloader, DownloadJob } from './downloader.ts';
-import type { DownloadedMedia } from '../shared/types.ts';
+import type { DownloadedMedia } from '../shared/download.ts';
 import { discardBody, expectSuccess, type HttpClient, type HttpResponse } from '../http/client.ts';
 import { asStorageError, IncompleteBodyError, NetworkError, NotMediaError, StorageError } from '../errors.ts';
 import { isMediaContentType } from '../naming/media-types.ts';

@@ -2,7 +2,7 @@ import { chmod, copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/prom
 import os from 'node:os';
 import path from 'node:path';
 import type { Downloader, DownloadJob } from './downloader.ts';
-import type { DownloadedMedia, DownloadOptions } from '../shared/types.ts';
+import type { DownloadedMedia, DownloadOptions } from '../shared/download.ts';
 import { YTDLP_OUTPUT_NAME } from '../sidecars/files.ts';
 import {
   asStorageError,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ParkerError } from '../errors.ts';
 import { FailureType, type FailureTypeName } from '../shared/failure-types.ts';
-import type { DownloadTarget } from '../shared/types.ts';
+import type { DownloadTarget } from '../shared/download.ts';
 import { cleanNamePart, videoFileStem, type VideoFileName } from './safe-filename.ts';
 
 // Where a video's files live on the host that downloads it. Targets carry paths relative

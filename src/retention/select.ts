@@ -1,4 +1,4 @@
-import type { KeepRule } from '../shared/types.ts';
+import type { KeepRule } from '../shared/maintenance.ts';
 
 // Which downloaded videos a channel's keep rule lets go. Pure: the activity passes the
 // rows and the time, so the rule is tested without a database or a clock.

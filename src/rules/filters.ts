@@ -1,5 +1,6 @@
 import { InvalidRulesError } from '../errors.ts';
-import type { ChannelRules, ListedVideo } from '../shared/types.ts';
+import type { ChannelRules } from '../shared/crawl.ts';
+import type { ListedVideo } from '../shared/listing.ts';
 import { formatClock, parseDuration } from './durations.ts';
 import { newestFirst, uniqueEntries } from './listing-order.ts';
 

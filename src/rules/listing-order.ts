@@ -1,4 +1,4 @@
-import type { ListedVideo } from '../shared/types.ts';
+import type { ListedVideo } from '../shared/listing.ts';
 
 // The order Parker reads a listing in, shared by the backfill limit and the max_items
 // rule so both agree on which entries are "the newest". Pure.

@@ -1,4 +1,4 @@
-import type { ListedVideo } from '../shared/types.ts';
+import type { ListedVideo } from '../shared/listing.ts';
 import { newestFirst, uniqueEntries } from './listing-order.ts';
 
 // Which status each entry of a listing is recorded with, decided without a database: the

@@ -1,6 +1,6 @@
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { SidecarKind } from '../shared/types.ts';
+import type { SidecarKind } from '../shared/download.ts';
 
 // Sidecar files next to a finished video, named from its stem: `<stem>.info.json`,
 // `<stem>.jpg|webp`, `<stem>.<lang>.vtt`, `<stem>.nfo`. yt-dlp writes its own into the

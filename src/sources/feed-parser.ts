@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import type { ChannelListing, ListedVideo } from '../shared/types.ts';
+import type { ChannelListing, ListedVideo } from '../shared/listing.ts';
 import { InvalidFeedError } from '../errors.ts';
 import { parseClockSeconds } from '../rules/durations.ts';
 

@@ -2,7 +2,7 @@ import type { ChannelSource } from './source.ts';
 import { expectSuccess, discardBody, readBodyCapped, type HttpClient } from '../http/client.ts';
 import { InvalidFeedError, NotAFeedError } from '../errors.ts';
 import { parseFeed } from './feed-parser.ts';
-import type { ChannelListing, ListingState } from '../shared/types.ts';
+import type { ChannelListing, ListingState } from '../shared/listing.ts';
 
 // RSS and Atom feeds over HTTP: podcasts, blogs with enclosures, YouTube's channel feed.
 // Fetched with a conditional GET: a 304 means nothing changed and nothing is recorded.

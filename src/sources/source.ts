@@ -1,4 +1,4 @@
-import type { ListedVideo, ListingResult, ListingState } from '../shared/types.ts';
+import type { ListedVideo, ListingResult, ListingState } from '../shared/listing.ts';
 import { RefusedUrlError } from '../errors.ts';
 
 // A source lists the videos of one kind of channel. Each kind (feeds, YouTube channels,

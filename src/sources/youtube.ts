@@ -4,7 +4,7 @@ import { InvalidFeedError } from '../errors.ts';
 import { fetchFeed } from './feed.ts';
 import { channelIdFromPage, feedUrlFor, fullListingUrlFor, isYoutubeUrl, parseYoutubeUrl, watchUrlFor } from './youtube-url.ts';
 import { listWithYtDlp, type YtDlpSourceOptions } from './ytdlp.ts';
-import type { ListingState } from '../shared/types.ts';
+import type { ListingState } from '../shared/listing.ts';
 
 // YouTube channels and playlists, in every form a user pastes (see youtube-url.ts). New
 // videos come from the public Atom feed, fetched with a conditional GET; a handle or

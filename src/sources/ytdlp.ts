@@ -1,6 +1,6 @@
 import type { ChannelSource } from './source.ts';
 import { DownloaderFailedError, InvalidFeedError } from '../errors.ts';
-import type { ListedVideo } from '../shared/types.ts';
+import type { ListedVideo } from '../shared/listing.ts';
 import { errorFromYtDlpRun } from '../ytdlp/errors.ts';
 import { runProcess } from '../ytdlp/run.ts';
 

@@ -1,7 +1,7 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { ChannelConfig } from '../config/channels.ts';
 import { CRAWL_WORKFLOW, crawlWorkflowIdFor, SCHEDULE_ID_PREFIX, scheduleIdFor } from '../shared/names.ts';
-import type { CrawlInput } from '../shared/types.ts';
+import type { CrawlInput } from '../shared/crawl.ts';
 import { describeOrUndefined, upsertSchedule, type DesiredSchedule } from './upsert-schedule.ts';
 
 // Makes the Temporal Schedules match channels.yaml: one schedule per channel, created

@@ -1,7 +1,7 @@
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { ChannelConfig } from '../config/channels.ts';
 import { MAINTENANCE_SCHEDULE_ID, MAINTENANCE_WORKFLOW } from '../shared/names.ts';
-import type { MaintenanceInput } from '../shared/types.ts';
+import type { MaintenanceInput } from '../shared/maintenance.ts';
 import { upsertSchedule, type DesiredSchedule, type UpsertResult } from './upsert-schedule.ts';
 
 // Keeps the one schedule that runs the daily maintenance (retention), with the channels'

@@ -1,5 +1,5 @@
 import { continueAsNew, workflowInfo } from '@temporalio/workflow';
-import type { BackfillInput, BackfillSummary } from '../shared/types.ts';
+import type { BackfillInput, BackfillSummary } from '../shared/backfill.ts';
 import { BACKFILL_LISTING } from './policies.ts';
 import { startDownload } from './start-download.ts';
 import { mainQueue } from './task-queues.ts';

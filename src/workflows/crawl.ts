@@ -8,7 +8,7 @@ import {
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { backfillWorkflowIdFor } from '../shared/names.ts';
-import type { CrawlInput, CrawlSummary } from '../shared/types.ts';
+import type { CrawlInput, CrawlSummary } from '../shared/crawl.ts';
 import { workflowMetrics } from '../telemetry/metrics.ts';
 import { backfillChannel } from './backfill.ts';
 import { DATABASE, LISTING } from './policies.ts';

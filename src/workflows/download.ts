@@ -12,7 +12,7 @@ import { TimeoutType } from '@temporalio/common';
 import type { HostActivities } from '../activities/index.ts';
 import { failureLabel, rootCause } from '../shared/failure-label.ts';
 import { FailureType, type UpcomingDetails } from '../shared/failure-types.ts';
-import type { DownloadedMedia, DownloadHost, DownloadInput, DownloadSummary, DownloadTarget } from '../shared/types.ts';
+import type { DownloadedMedia, DownloadHost, DownloadInput, DownloadSummary, DownloadTarget } from '../shared/download.ts';
 import {
   CLAIM_HOST,
   FILE_AND_DATABASE,

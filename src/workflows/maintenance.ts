@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { ChannelKeepRule, ChannelMaintenanceReport, MaintenanceInput, MaintenanceReport } from '../shared/types.ts';
+import type { ChannelKeepRule, ChannelMaintenanceReport, MaintenanceInput, MaintenanceReport } from '../shared/maintenance.ts';
 import { MAINTENANCE } from './policies.ts';
 import { mainQueue } from './task-queues.ts';
 

@@ -1,6 +1,6 @@
 import { ParentClosePolicy, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { CrawlInput, PendingVideo } from '../shared/types.ts';
+import type { CrawlInput, PendingVideo } from '../shared/crawl.ts';
 import { downloadVideo } from './download.ts';
 
 /** What starting downloads came to; both the crawl's and the backfill's summaries have these. */

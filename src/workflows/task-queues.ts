@@ -1,7 +1,7 @@
 import { proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { ClaimActivities, HostActivities, MainQueueActivities } from '../activities/index.ts';
 import { downloadTaskQueueFor } from '../shared/names.ts';
-import type { DownloadHost } from '../shared/types.ts';
+import type { DownloadHost } from '../shared/download.ts';
 import { ON_HOST } from './policies.ts';
 
 // Which activity runs on which task queue, in the types: each proxy is typed with the

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rssFeed } from '../../src/fixture/feeds.ts';
 import type { FixtureServer, MediaFile, Fault } from '../../src/fixture/server.ts';
-import type { CrawlInput } from '../../src/shared/types.ts';
+import type { CrawlInput } from '../../src/shared/crawl.ts';
 import { uniqueName } from './parker.ts';
 
 // A podcast with one episode on the fixture server: the smallest channel a download

@@ -8,7 +8,7 @@ import { defaultHostId, type Settings, type TelemetrySettings } from '../../src/
 import { connectDb, type Db } from '../../src/db/connect.ts';
 import { listVideos, UNFINISHED, type VideoRow } from '../../src/db/videos.ts';
 import { CRAWL_WORKFLOW } from '../../src/shared/names.ts';
-import type { CrawlInput, CrawlSummary } from '../../src/shared/types.ts';
+import type { CrawlInput, CrawlSummary } from '../../src/shared/crawl.ts';
 import { metricsExporter } from '../../src/telemetry/runtime.ts';
 import { startTracing, type Tracing } from '../../src/telemetry/tracing.ts';
 import { createWorkers, runWorkers } from '../../src/worker.ts';

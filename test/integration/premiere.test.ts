@@ -9,7 +9,7 @@ import { recordListing } from '../../src/db/listing.ts';
 import { getVideo } from '../../src/db/videos.ts';
 import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
 import { DOWNLOAD_WORKFLOW } from '../../src/shared/names.ts';
-import type { DownloadInput, DownloadSummary } from '../../src/shared/types.ts';
+import type { DownloadInput, DownloadSummary } from '../../src/shared/download.ts';
 import { UPCOMING_GRACE_MS } from '../../src/workflows/policies.ts';
 import { startParker, uniqueName, type TestParker } from '../helpers/parker.ts';
 

@@ -8,7 +8,7 @@ import { listVideos, markDownloaded } from '../../src/db/videos.ts';
 import { rssFeed, type FeedItem } from '../../src/fixture/feeds.ts';
 import { FixtureServer } from '../../src/fixture/server.ts';
 import { MAINTENANCE_WORKFLOW } from '../../src/shared/names.ts';
-import type { MaintenanceInput, MaintenanceReport } from '../../src/shared/types.ts';
+import type { MaintenanceInput, MaintenanceReport } from '../../src/shared/maintenance.ts';
 import { mediaBytes, runCrawl, settledVideos, startParker, uniqueName, type TestParker } from '../helpers/parker.ts';
 
 // Retention end to end: real downloads through Temporal and MariaDB, then the maintenance

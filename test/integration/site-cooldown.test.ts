@@ -6,7 +6,7 @@ import { getVideo } from '../../src/db/videos.ts';
 import { FixtureServer } from '../../src/fixture/server.ts';
 import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
 import { DOWNLOAD_WORKFLOW } from '../../src/shared/names.ts';
-import type { DownloadInput, DownloadSummary } from '../../src/shared/types.ts';
+import type { DownloadInput, DownloadSummary } from '../../src/shared/download.ts';
 import { mediaBytes, sha256, fixtureAndParker, uniqueName, waitFor } from '../helpers/parker.ts';
 
 // The durable per-site cooldown, against the fixture server: a 429, told by the real

@@ -10,7 +10,7 @@ import { recordListing } from '../../src/db/listing.ts';
 import { migrationSource } from '../../src/db/migrations/index.ts';
 import { filesOfOtherVideos, listStoredVideos, markVideoDeleted } from '../../src/db/retention.ts';
 import { getVideo, listUnfinished, listVideos, markDownloaded, markDownloading, markFailed } from '../../src/db/videos.ts';
-import type { ChannelListing, ListedVideo } from '../../src/shared/types.ts';
+import type { ChannelListing, ListedVideo } from '../../src/shared/listing.ts';
 import { uniqueName } from '../helpers/parker.ts';
 import { services } from '../helpers/services.ts';
 

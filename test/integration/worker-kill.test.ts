@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { CRAWL_WORKFLOW } from '../../src/shared/names.ts';
 import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
-import type { DownloadProgress } from '../../src/shared/types.ts';
+import type { DownloadProgress } from '../../src/shared/download.ts';
 import { podcastWithOneEpisode } from '../helpers/channels.ts';
 import { mediaBytes, settledVideos, sha256, testSettings, uniqueName } from '../helpers/parker.ts';
 import { workerProcessSuite } from '../helpers/worker-process-suite.ts';

@@ -9,7 +9,7 @@ import { createYtDlpDownloader } from '../../src/downloaders/ytdlp.ts';
 import { partWorkDir } from '../../src/downloaders/part-file.ts';
 import { DownloaderStalledError, NoMediaError, VideoUnavailableError } from '../../src/errors.ts';
 import { FixtureServer } from '../../src/fixture/server.ts';
-import type { DownloadProgress } from '../../src/shared/types.ts';
+import type { DownloadProgress } from '../../src/shared/download.ts';
 import { checkYtDlp, YtDlpSetupError } from '../../src/ytdlp/version.ts';
 import { mediaBytes, sha256 } from '../helpers/parker.ts';
 import { services } from '../helpers/services.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { backfillTarget } from '../../src/activities/backfill.ts';
 import { covers } from '../../src/db/backfill.ts';
-import type { CrawlInput } from '../../src/shared/types.ts';
+import type { CrawlInput } from '../../src/shared/crawl.ts';
 
 // The pure rules of a backfill: how far it goes, and whether one that ended covers a new ask.
 

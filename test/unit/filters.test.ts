@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { compileRules, filterListing, publishedAfterTime } from '../../src/rules/filters.ts';
 import { formatClock, parseClockSeconds, parseLengthSeconds } from '../../src/rules/durations.ts';
 import { InvalidRulesError } from '../../src/errors.ts';
-import type { ChannelRules, ListedVideo } from '../../src/shared/types.ts';
+import type { ChannelRules } from '../../src/shared/crawl.ts';
+import type { ListedVideo } from '../../src/shared/listing.ts';
 
 // The channel rules as a pure function of a listing, the rules and the clock.
 

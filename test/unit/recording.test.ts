@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { planRecording, type RecordingInput, type SkipKind } from '../../src/rules/recording.ts';
-import type { ListedVideo } from '../../src/shared/types.ts';
+import type { ListedVideo } from '../../src/shared/listing.ts';
 
 // The recording rules as a pure function of a listing, the rows the store knows, the
 // channel rules' verdicts and the backfill limit.

@@ -1,0 +1,75 @@
+// Shapes of the download workflow and its activities: ids, urls, relative paths and counts,
+// never media bytes. Sandbox-safe.
+
+/** Input of the download workflow; the database holds everything else about the video. */
+export interface DownloadInput {
+  channel: string;
+  externalId: string;
+  /** The channel's downloader settings (yt-dlp format, cookies file) when it has any. */
+  download?: DownloadOptions;
+}
+
+/**
+ * Where a download goes, decided once by the resolve activity. Paths are relative to
+ * the download folder of the host that runs the transfer: hosts may mount theirs anywhere.
+ */
+export interface DownloadTarget {
+  mediaUrl: string;
+  /** The channel's output template filled in (default `<channel>/<YYYY-MM-DD> <title> [<id>]`): the final path without folder or extension. */
+  relativeStem: string;
+  /** Extension from the declared media type or the URL, when the allow-list knows it. */
+  declaredExt?: string;
+  /** The downloader that fetches it: `http` or `ytdlp`. */
+  method: string;
+}
+
+/** The host a transfer is pinned to: its part file lives there, so its retries go there. */
+export interface DownloadHost {
+  hostId: string;
+  /** The task queue only that host's worker polls. */
+  taskQueue: string;
+}
+
+/** What the download activity hands to finalize. */
+export interface DownloadedMedia {
+  bytes: number;
+  sha256: string;
+  contentType?: string;
+  /** The extension the downloader chose (yt-dlp picks the container); wins over the declared one. */
+  ext?: string;
+  /** Where the complete file is, when the downloader did not leave it at the part path. */
+  filePath?: string;
+}
+
+/** Files Parker writes next to a video on request (`write:` in channels.yaml). */
+export const SIDECAR_KINDS = ['info_json', 'thumbnail', 'subtitles', 'nfo'] as const;
+export type SidecarKind = (typeof SIDECAR_KINDS)[number];
+
+/** Per-channel download settings: where files go, which sidecars, and yt-dlp's own. */
+export interface DownloadOptions {
+  /** Output template, e.g. `{channel}/{date} {title} [{id}].{ext}`; absent means that default. */
+  output?: string;
+  /** Sidecars to write next to the media. info_json, thumbnail and subtitles need yt-dlp. */
+  write?: SidecarKind[];
+  /** Subtitle languages yt-dlp fetches when `write` has `subtitles`, e.g. `['en', 'de']`. */
+  subtitles?: string[];
+  /** A yt-dlp format selector, e.g. `bv*[height<=720]+ba/b`. */
+  format?: string;
+  /** A Netscape cookies file yt-dlp sends to the site. Its contents are never logged. */
+  cookies?: string;
+}
+
+/** Heartbeat details of the download activity, shown in the Web UI's pending activity. */
+export interface DownloadProgress {
+  bytesDone: number;
+  totalBytes?: number;
+  /** ETag or Last-Modified of the response being written. */
+  validator?: string;
+}
+
+export interface DownloadSummary {
+  status: 'downloaded';
+  filePath: string;
+  bytes: number;
+  sha256: string;
+}
