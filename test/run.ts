@@ -55,14 +55,27 @@ async function createTestDatabase(adminUrl: string): Promise<{ url: string; drop
   };
 }
 
+/** What an ensure script said last before it failed: its reason (its earlier lines are progress). */
+function reasonOf(error: unknown): string {
+  return (error as Error).message.trim().split('\n').at(-1) ?? String(error);
+}
+
+/** The temporal CLI: TEMPORAL_CLI, else the project's build in .tools/bin, built when missing. */
+async function ensureTemporal(): Promise<string> {
+  try {
+    return await ensureTemporalCli(process.env.TEMPORAL_CLI);
+  } catch (error) {
+    throw new Error(`no temporal CLI: ${reasonOf(error)}`);
+  }
+}
+
 /** yt-dlp as the worker finds it (YTDLP_PATH, else the project's pinned one, installed when missing). */
 async function ensureYtDlp(): Promise<string> {
   try {
     return await runEnsureScript('ensure-ytdlp.sh');
   } catch (error) {
     throw new Error(
-      `no yt-dlp (${(error as Error).message.split('\n')[0]}).\n` +
-        'Run scripts/ensure-ytdlp.sh (needs python3 with venv and access to PyPI), or set YTDLP_PATH to a yt-dlp of 2024.07.01 or later.',
+      `no yt-dlp (${reasonOf(error)}): run scripts/ensure-ytdlp.sh (needs python3 with venv and access to PyPI), or set YTDLP_PATH to a yt-dlp of 2024.07.01 or later.`,
     );
   }
 }
@@ -74,7 +87,7 @@ async function main(): Promise<number> {
   const database = await createTestDatabase(mysqlUrl);
   let devServer: Awaited<ReturnType<typeof startDevServer>> | undefined;
   try {
-    const cliPath = await ensureTemporalCli(process.env.TEMPORAL_CLI);
+    const cliPath = await ensureTemporal();
     const ytdlpPath = await ensureYtDlp();
     devServer = await startDevServer({ cliPath, dbFile: path.join(scratch, 'temporal.db'), port: await freePort() });
     process.stderr.write(`test services: temporal ${devServer.address}, database ${redacted(database.url)}\n`);
