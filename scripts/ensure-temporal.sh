@@ -27,11 +27,7 @@ fi
 go_bin=$(command -v go || true)
 [ -n "$go_bin" ] || { [ -x /usr/local/go/bin/go ] && go_bin=/usr/local/go/bin/go; }
 if [ -z "$go_bin" ]; then
-  cat >&2 <<MSG
-No temporal CLI found and no Go toolchain to build one.
-Either install Go (https://go.dev/dl/) and run this again, set TEMPORAL_CLI to a temporal
-binary, or set TEMPORAL_ADDRESS to a Temporal server that is already running.
-MSG
+  echo "there is no Go toolchain to build the temporal CLI with: install Go 1.25 or later (https://go.dev/dl/) and run this again, or set TEMPORAL_CLI to a temporal binary (or, for npm start, TEMPORAL_ADDRESS to a running Temporal server)." >&2
   exit 1
 fi
 

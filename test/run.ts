@@ -1,5 +1,8 @@
 // `npm test`: runs every test file under test/ with node's test runner, against real
 // services set up here once per run:
+//  - the machine first (test/setup-machine.ts): the Debian packages the tests run and a
+//    MariaDB with the tests' user, installed and started when missing (as root), else the
+//    run stops with the command that provides them;
 //  - a Temporal dev server (the project's temporal CLI, a database file of its own, a
 //    free port on 127.0.0.1), started here because the SDK's createLocal gives up after 5s;
 //  - a MariaDB database of its own on PARKER_TEST_MYSQL (default
@@ -23,6 +26,7 @@ import { startDevServer } from '../src/temporal/dev-server.ts';
 import { connectDb, migrate } from '../src/db/connect.ts';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../src/telemetry/interceptors.ts';
 import { freePort } from './helpers/ports.ts';
+import { redacted, setUpMachine } from './setup-machine.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -36,15 +40,7 @@ function testFiles(args: string[]): string[] {
 
 async function createTestDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `parker_test_${Date.now()}_${process.pid}`;
-  let connection: mysql.Connection;
-  try {
-    connection = await mysql.createConnection(adminUrl);
-  } catch (error) {
-    throw new Error(
-      `cannot reach MySQL at ${adminUrl.replace(/:[^:@/]*@/, ':***@')} (${(error as Error).message}).\n` +
-        'Run scripts/ensure-mariadb.sh (as root) to install and start MariaDB, or set PARKER_TEST_MYSQL.',
-    );
-  }
+  const connection = await mysql.createConnection(adminUrl);
   await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await connection.end();
   const url = new URL(adminUrl);
@@ -59,28 +55,42 @@ async function createTestDatabase(adminUrl: string): Promise<{ url: string; drop
   };
 }
 
+/** What an ensure script said last before it failed: its reason (its earlier lines are progress). */
+function reasonOf(error: unknown): string {
+  return (error as Error).message.trim().split('\n').at(-1) ?? String(error);
+}
+
+/** The temporal CLI: TEMPORAL_CLI, else the project's build in .tools/bin, built when missing. */
+async function ensureTemporal(): Promise<string> {
+  try {
+    return await ensureTemporalCli(process.env.TEMPORAL_CLI);
+  } catch (error) {
+    throw new Error(`no temporal CLI: ${reasonOf(error)}`);
+  }
+}
+
 /** yt-dlp as the worker finds it (YTDLP_PATH, else the project's pinned one, installed when missing). */
 async function ensureYtDlp(): Promise<string> {
   try {
     return await runEnsureScript('ensure-ytdlp.sh');
   } catch (error) {
     throw new Error(
-      `no yt-dlp (${(error as Error).message.split('\n')[0]}).\n` +
-        'Run scripts/ensure-ytdlp.sh (needs python3 with venv and access to PyPI), or set YTDLP_PATH to a yt-dlp of 2024.07.01 or later.',
+      `no yt-dlp (${reasonOf(error)}): run scripts/ensure-ytdlp.sh (needs python3 with venv and access to PyPI), or set YTDLP_PATH to a yt-dlp of 2024.07.01 or later.`,
     );
   }
 }
 
 async function main(): Promise<number> {
   const files = testFiles(process.argv.slice(2));
+  const mysqlUrl = await setUpMachine();
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'parker-test-'));
-  const database = await createTestDatabase(process.env.PARKER_TEST_MYSQL ?? 'mysql://parker:parker@127.0.0.1:3306');
+  const database = await createTestDatabase(mysqlUrl);
   let devServer: Awaited<ReturnType<typeof startDevServer>> | undefined;
   try {
-    const cliPath = await ensureTemporalCli(process.env.TEMPORAL_CLI);
+    const cliPath = await ensureTemporal();
     const ytdlpPath = await ensureYtDlp();
     devServer = await startDevServer({ cliPath, dbFile: path.join(scratch, 'temporal.db'), port: await freePort() });
-    process.stderr.write(`test services: temporal ${devServer.address}, database ${database.url.replace(/:[^:@/]*@/, ':***@')}\n`);
+    process.stderr.write(`test services: temporal ${devServer.address}, database ${redacted(database.url)}\n`);
 
     // Migrate once here: test files run in parallel and would race for knex's migration lock.
     const db = connectDb(database.url, scratch);

@@ -60,9 +60,13 @@ export function connectDb(databaseUrl: string | undefined, dataDir: string, log?
   });
 }
 
-/** Brings the schema up to date; safe to run at every start and from several processes. */
-export async function migrate(db: Db): Promise<void> {
-  await db.migrate.latest({ migrationSource });
+/**
+ * Brings the schema up to date; safe to run at every start and from several processes.
+ * Returns the names of the migrations it applied (none when the schema was current).
+ */
+export async function migrate(db: Db): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+  return applied;
 }
 
 /** Timestamps are stored as UTC text `YYYY-MM-DD HH:MM:SS.mmm`, the same in both stores. */

@@ -63,7 +63,7 @@ export class OwnMariaDb {
     try {
       await promisify(execFile)('mariadb-install-db', ['--no-defaults', `--datadir=${dataDir}`, '--user=root', '--auth-root-authentication-method=normal']);
     } catch (error) {
-      throw new Error(`cannot make a MariaDB data directory (is mariadb-server installed? scripts/setup.sh installs it): ${(error as Error).message}`);
+      throw new Error(`cannot make a MariaDB data directory (is mariadb-server installed? npm test installs it as root): ${(error as Error).message}`);
     }
     const own = new OwnMariaDb(dataDir, await freePort());
     await own.restart();

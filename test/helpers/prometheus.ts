@@ -9,7 +9,7 @@ import { freePort } from './ports.ts';
 // the test that needs it, with the way to get it.
 
 const BINARY = process.env.PROMETHEUS_BIN ?? 'prometheus';
-const INSTALL_HINT = 'install Debian\'s prometheus package (apt-get install prometheus; scripts/setup.sh does it)';
+const INSTALL_HINT = 'install Debian\'s prometheus package (apt-get install prometheus; npm test does it as root)';
 
 export interface PrometheusSeries {
   metric: Record<string, string>;
