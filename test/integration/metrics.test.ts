@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError } from '@temporalio/client';
 import { FixtureServer } from '../../src/fixture/server.ts';
-import { rssFeed } from '../../src/fixture/feeds.ts';
+import { rssFeed } from '../../src/demo/rss-feed.ts';
 import { scheduleIdFor } from '../../src/shared/names.ts';
 import { syncSchedules } from '../../src/temporal/channel-schedules.ts';
 import { mediaBytes, installTestRuntime, runCrawl, settledVideos, startParker, uniqueName, type TestParker } from '../helpers/parker.ts';
