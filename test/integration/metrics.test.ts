@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError } from '@temporalio/client';
-import { FixtureServer } from '../../src/fixture/server.ts';
+import { FixtureServer } from '../helpers/fixture-server.ts';
 import { rssFeed } from '../../src/demo/rss-feed.ts';
 import { scheduleIdFor } from '../../src/shared/names.ts';
 import { syncSchedules } from '../../src/temporal/channel-schedules.ts';

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { recordListing } from '../../src/db/listing.ts';
 import { listVideos, markDownloaded } from '../../src/db/videos.ts';
 import { rssFeed, type FeedItem } from '../../src/demo/rss-feed.ts';
-import { FixtureServer } from '../../src/fixture/server.ts';
+import { FixtureServer } from '../helpers/fixture-server.ts';
 import { MAINTENANCE_WORKFLOW } from '../../src/shared/names.ts';
 import type { MaintenanceInput, MaintenanceReport } from '../../src/shared/maintenance.ts';
 import { mediaBytes, runCrawl, settledVideos, startParker, uniqueName, type TestParker } from '../helpers/parker.ts';
