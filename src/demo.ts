@@ -4,8 +4,8 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { loadSettings } from './config/settings.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
-import { rssFeed, type FeedItem } from './fixture/feeds.ts';
-import { FixtureServer } from './fixture/server.ts';
+import { rssFeed, type FeedItem } from './demo/rss-feed.ts';
+import { startDemoServer } from './demo/server.ts';
 import { createLogger } from './log.ts';
 import { runParker } from './main.ts';
 
@@ -28,29 +28,21 @@ function episodeBytes(index: number, size = 1_500_000): Buffer {
   return Buffer.concat(chunks).subarray(0, size);
 }
 
-async function startDemoServer(): Promise<FixtureServer> {
-  try {
-    return await FixtureServer.start(PREFERRED_PORT);
-  } catch {
-    return FixtureServer.start(0); // the preferred port is taken: any free one will do
-  }
-}
-
 export async function runDemo(): Promise<void> {
   const settings = loadSettings();
   const log = createLogger(settings.logLevel);
-  const server = await startDemoServer();
+  const server = await startDemoServer(PREFERRED_PORT);
   const items: FeedItem[] = [];
   const publish = (index: number) => {
     const mediaPath = `/demo/episode-${index}.mp3`;
-    server.setMedia(mediaPath, { body: episodeBytes(index), contentType: 'audio/mpeg', etag: `"demo-${index}"` });
+    server.publish(mediaPath, 'audio/mpeg', episodeBytes(index));
     items.unshift({
       guid: `parker-demo-${index}`,
       title: `Demo episode ${index}`,
       mediaUrl: server.url(mediaPath),
       publishedAt: new Date(Date.now() - (10 - index) * 1000),
     });
-    server.setFeed('/demo/feed.xml', rssFeed('Parker demo', items));
+    server.publish('/demo/feed.xml', 'application/rss+xml; charset=utf-8', Buffer.from(rssFeed('Parker demo', items)));
   };
   for (let index = 1; index <= 3; index++) publish(index);
   let next = 4;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { rssFeed } from '../../src/fixture/feeds.ts';
-import type { FixtureServer, MediaFile, Fault } from '../../src/fixture/server.ts';
+import { rssFeed } from '../../src/demo/rss-feed.ts';
+import type { FixtureServer, MediaFile, Fault } from './fixture-server.ts';
 import type { CrawlInput } from '../../src/shared/crawl.ts';
 import { uniqueName } from './parker.ts';
 

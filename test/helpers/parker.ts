@@ -12,7 +12,7 @@ import type { CrawlInput, CrawlSummary } from '../../src/shared/crawl.ts';
 import { metricsExporter } from '../../src/telemetry/runtime.ts';
 import { startTracing, type Tracing } from '../../src/telemetry/tracing.ts';
 import { createWorkers, runWorkers } from '../../src/worker.ts';
-import { FixtureServer } from '../../src/fixture/server.ts';
+import { FixtureServer } from './fixture-server.ts';
 import { after } from 'node:test';
 import { services } from './services.ts';
 import { DEFAULT_YOUTUBE_BASE_URL } from '../../src/sources/youtube-url.ts';

@@ -5,7 +5,7 @@ import { after, before } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import type { Settings } from '../../src/config/settings.ts';
 import { connectDb, type Db } from '../../src/db/connect.ts';
-import { FixtureServer } from '../../src/fixture/server.ts';
+import { FixtureServer } from './fixture-server.ts';
 import { services } from './services.ts';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.ts';
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { listVideos } from '../../src/db/videos.ts';
-import { serveYoutubeChannel, type FixtureYoutubeVideo } from '../../src/fixture/youtube.ts';
+import { serveYoutubeChannel, type FixtureYoutubeVideo } from '../helpers/fixture-youtube.ts';
 import { backfillWorkflowIdFor, CRAWL_WORKFLOW } from '../../src/shared/names.ts';
 import type { BackfillSummary } from '../../src/shared/backfill.ts';
 import type { CrawlInput } from '../../src/shared/crawl.ts';

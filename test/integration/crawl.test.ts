@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { recordListing } from '../../src/db/listing.ts';
 import { listVideos } from '../../src/db/videos.ts';
-import { rssFeed, type FeedItem } from '../../src/fixture/feeds.ts';
+import { rssFeed, type FeedItem } from '../../src/demo/rss-feed.ts';
 import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker, uniqueName } from '../helpers/parker.ts';
 
 // The crawl, end to end: a real feed over HTTP, real Temporal workflows, real MySQL rows

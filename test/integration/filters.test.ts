@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parseChannelList } from '../../src/config/channels.ts';
 import { listVideos } from '../../src/db/videos.ts';
-import { rssFeed, type FeedItem } from '../../src/fixture/feeds.ts';
+import { rssFeed, type FeedItem } from '../../src/demo/rss-feed.ts';
 import { crawlInputFor } from '../../src/temporal/channel-schedules.ts';
 import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker, uniqueName } from '../helpers/parker.ts';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { listVideos } from '../../src/db/videos.ts';
-import { rssFeed, type FeedItem } from '../../src/fixture/feeds.ts';
+import { rssFeed, type FeedItem } from '../../src/demo/rss-feed.ts';
 import { MAX_FILENAME_BYTES } from '../../src/naming/safe-filename.ts';
 import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker, uniqueName } from '../helpers/parker.ts';
 

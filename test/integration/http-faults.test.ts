@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import type { Fault } from '../../src/fixture/server.ts';
+import type { Fault } from '../helpers/fixture-server.ts';
 import { podcastWithOneEpisode } from '../helpers/channels.ts';
 import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker } from '../helpers/parker.ts';
 

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { connectDb, type Db } from '../../src/db/connect.ts';
 import { listVideos } from '../../src/db/videos.ts';
-import { FixtureServer } from '../../src/fixture/server.ts';
+import { FixtureServer } from '../helpers/fixture-server.ts';
 import { CRAWL_WORKFLOW } from '../../src/shared/names.ts';
 import { channelOfPacedVideos } from '../helpers/channels.ts';
 import { settledVideos, sha256, testSettings, uniqueName } from '../helpers/parker.ts';

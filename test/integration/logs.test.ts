@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { connectDb, type Db } from '../../src/db/connect.ts';
-import { FixtureServer } from '../../src/fixture/server.ts';
+import { FixtureServer } from '../helpers/fixture-server.ts';
 import { CRAWL_WORKFLOW } from '../../src/shared/names.ts';
 import { podcastWithOneEpisode } from '../helpers/channels.ts';
 import { mediaBytes, settledVideos, testSettings, uniqueName } from '../helpers/parker.ts';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { connectDb, migrate } from '../../src/db/connect.ts';
 import { listVideos } from '../../src/db/videos.ts';
-import { FixtureServer } from '../../src/fixture/server.ts';
+import { FixtureServer } from '../helpers/fixture-server.ts';
 import { CRAWL_WORKFLOW } from '../../src/shared/names.ts';
 import { channelOfPacedVideos } from '../helpers/channels.ts';
 import { OwnMariaDb, OwnTemporal } from '../helpers/own-services.ts';

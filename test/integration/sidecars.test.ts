@@ -3,8 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { rssFeed, type FeedItem } from '../../src/fixture/feeds.ts';
-import { serveYoutubeChannel } from '../../src/fixture/youtube.ts';
+import { rssFeed, type FeedItem } from '../../src/demo/rss-feed.ts';
+import { serveYoutubeChannel } from '../helpers/fixture-youtube.ts';
 import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker, uniqueName } from '../helpers/parker.ts';
 
 // Output templates and sidecars end to end: real Temporal, real MariaDB, real files, the

@@ -3,7 +3,7 @@ import { after, describe, test } from 'node:test';
 import { getCooldownUntil } from '../../src/db/cooldowns.ts';
 import { recordListing } from '../../src/db/listing.ts';
 import { getVideo } from '../../src/db/videos.ts';
-import { FixtureServer } from '../../src/fixture/server.ts';
+import { FixtureServer } from '../helpers/fixture-server.ts';
 import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
 import { DOWNLOAD_WORKFLOW } from '../../src/shared/names.ts';
 import type { DownloadInput, DownloadSummary } from '../../src/shared/download.ts';

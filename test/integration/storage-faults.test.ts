@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FixtureServer } from '../../src/fixture/server.ts';
+import { FixtureServer } from '../helpers/fixture-server.ts';
 import { podcastWithOneEpisode } from '../helpers/channels.ts';
 import { mediaBytes, runCrawl, settledVideos, sha256, startParker, type TestParker } from '../helpers/parker.ts';
 import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';

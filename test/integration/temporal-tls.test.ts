@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { connectDb, type Db } from '../../src/db/connect.ts';
-import { FixtureServer } from '../../src/fixture/server.ts';
+import { FixtureServer } from '../helpers/fixture-server.ts';
 import { CRAWL_WORKFLOW, scheduleIdFor } from '../../src/shared/names.ts';
 import { podcastWithOneEpisode } from '../helpers/channels.ts';
 import { mediaBytes, settledVideos, sha256, testSettings, uniqueName } from '../helpers/parker.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { FixtureServer } from '../../src/fixture/server.ts';
+import { FixtureServer } from '../helpers/fixture-server.ts';
 import { CRAWL_WORKFLOW } from '../../src/shared/names.ts';
 import { channelOfPacedVideos } from '../helpers/channels.ts';
 import { settledVideos, sha256, startParker, uniqueName, type TestParker } from '../helpers/parker.ts';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { listVideos } from '../../src/db/videos.ts';
-import { serveYoutubeChannel, type FixtureYoutubeVideo } from '../../src/fixture/youtube.ts';
+import { serveYoutubeChannel, type FixtureYoutubeVideo } from '../helpers/fixture-youtube.ts';
 import { mediaBytes, runCrawl, settledVideos, sha256, fixtureAndParker, uniqueName } from '../helpers/parker.ts';
 
 // YouTube channels end to end: the fixture server plays YouTube (YOUTUBE_BASE_URL points

@@ -8,7 +8,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { createYtDlpDownloader } from '../../src/downloaders/ytdlp.ts';
 import { partWorkDir } from '../../src/downloaders/part-file.ts';
 import { DownloaderStalledError, NoMediaError, VideoUnavailableError } from '../../src/errors.ts';
-import { FixtureServer } from '../../src/fixture/server.ts';
+import { FixtureServer } from '../helpers/fixture-server.ts';
 import type { DownloadProgress } from '../../src/shared/download.ts';
 import { checkYtDlp, YtDlpSetupError } from '../../src/ytdlp/version.ts';
 import { mediaBytes, sha256 } from '../helpers/parker.ts';
