@@ -42,6 +42,10 @@ function rootCause(error: ActivityFailure): Error {
 
 /** The message of the failure at the root of an activity failure: "…answered HTTP 404". */
 function reasonOf(error: ActivityFailure): string {
+  // The server's own words for it are a bare "timeout", or nothing at all.
+  if (hostWentAway(error)) {
+    return `no host took the transfer: ${MAX_HOST_CLAIMS} claimed in turn, none picked it up within ${String(ON_HOST.scheduleToStartTimeout)}`;
+  }
   const cause = rootCause(error);
   const attempts = cause instanceof ApplicationFailure && !cause.nonRetryable ? ' (retries exhausted)' : '';
   return `${cause.message}${attempts}`;
