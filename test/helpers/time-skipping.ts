@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
@@ -161,4 +162,37 @@ export function continuedAsNewTo(events: HistoryEvent[]): string | undefined {
   const last = events[events.length - 1];
   if (last?.eventType !== EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW) return undefined;
   return last.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+}
+
+/**
+ * The histories of a workflow's runs, first to last, following its continue-as-new chain
+ * from the first run.
+ */
+export async function runHistories(client: Client, workflowId: string, firstRunId: string): Promise<HistoryEvent[][]> {
+  const runs: HistoryEvent[][] = [];
+  for (let runId: string | undefined = firstRunId; runId; ) {
+    const events: HistoryEvent[] = (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+    runs.push(events);
+    runId = continuedAsNewTo(events);
+  }
+  return runs;
+}
+
+/**
+ * resolveDownload for the download workflows a crawl or backfill starts, when the test is
+ * about the starting: each video is downloaded already, so each download ends at once.
+ */
+export const downloadsDoneAlready: Pick<MainActivities, 'resolveDownload'> = {
+  async resolveDownload(video) {
+    return {
+      alreadyDownloaded: { status: 'downloaded', filePath: `/downloads/${video.channel}/${video.externalId}.mp4`, bytes: 1, sha256: '00' },
+    };
+  },
+};
+
+/** The workflow run an activity runs for (a run ends where it continues as new). */
+export function callingWorkflow(): { workflowId: string; runId: string } {
+  const execution = Context.current().info.workflowExecution;
+  if (!execution) throw new Error('this fake runs only for workflows');
+  return execution;
 }
