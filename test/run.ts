@@ -10,6 +10,8 @@
 //    dropped at the end;
 //  - yt-dlp: scripts/ensure-ytdlp.sh (YTDLP_PATH, else the pinned version in .tools/ytdlp,
 //    installed from PyPI when missing);
+//  - the time-skipping test server of the workflow tests: scripts/ensure-test-server.sh
+//    (TEMPORAL_TEST_SERVER, else the Java one in .tools/temporal-test-server, from Maven Central);
 //  - the workflow code, bundled once (with the workflow interceptors the worker would
 //    bundle) and handed to every test worker.
 // A missing service fails the run with a message saying how to get it; nothing skips.
@@ -118,6 +120,8 @@ async function main(): Promise<number> {
           PARKER_TEST_WORKFLOW_BUNDLE: bundlePath,
           PARKER_TEST_TEMPORAL_CLI: cliPath,
           PARKER_TEST_YTDLP: ytdlpPath,
+          // The time-skipping test server the workflow tests start (scripts/ensure-test-server.sh).
+          PARKER_TEST_TIME_SKIPPING_SERVER: await runEnsureScript('ensure-test-server.sh'),
         },
       },
     );

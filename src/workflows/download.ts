@@ -17,6 +17,7 @@ import {
   CLAIM_HOST,
   FILE_AND_DATABASE,
   MEDIA_TRANSFER,
+  ON_HOST,
   SITE_COOLDOWN_MAX_WAITS,
   UPCOMING_GRACE_MS,
   UPCOMING_MAX_WAITS,
@@ -38,6 +39,10 @@ function rootError(error: ActivityFailure): Error {
 
 /** The message of the failure at the root of an activity failure: "…answered HTTP 404". */
 function reasonOf(error: ActivityFailure): string {
+  // The server's own words for it are a bare "timeout", or nothing at all.
+  if (hostWentAway(error)) {
+    return `no host took the transfer: ${MAX_HOST_CLAIMS} claimed in turn, none picked it up within ${String(ON_HOST.scheduleToStartTimeout)}`;
+  }
   const cause = rootError(error);
   const attempts = cause instanceof ApplicationFailure && !cause.nonRetryable ? ' (retries exhausted)' : '';
   return `${cause.message}${attempts}`;

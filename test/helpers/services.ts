@@ -26,4 +26,8 @@ export const services = {
   get ytdlp() {
     return required('PARKER_TEST_YTDLP');
   },
+  /** A launcher of the time-skipping test server, taking its port as first argument (scripts/ensure-test-server.sh). */
+  get timeSkippingServer() {
+    return required('PARKER_TEST_TIME_SKIPPING_SERVER');
+  },
 };

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { after } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import proto from '@temporalio/proto'; // CommonJS: its namespace comes as the default export
+import type { ClaimActivities, HostActivities, MainQueueActivities } from '../../src/activities/index.ts';
+import { downloadTaskQueueFor, hostTaskQueueFor } from '../../src/shared/names.ts';
+import { tracingWorkerOptions, WORKFLOW_INTERCEPTOR_MODULES } from '../../src/telemetry/interceptors.ts';
+import { startTracing } from '../../src/telemetry/tracing.ts';
+import type { DownloadHost } from '../../src/shared/download.ts';
+import { services } from './services.ts';
+
+// Workflow tests with time under control: the Java time-skipping test server (one per
+// test file, started by the SDK from scripts/ensure-test-server.sh's launcher), and
+// Parker's workflows, from the bundle test/run.ts built, on workers whose activities are
+// fakes typed as the real ones. A timer of a day fires as soon as nothing else is left to
+// run. The tests of one file share the server's clock, so they run one after another
+// (node:test's default within a file).
+
+export type { ClaimActivities, HostActivities };
+/** The main queue's activities, next to the workflows (src/worker.ts). */
+export type MainActivities = MainQueueActivities;
+
+/**
+ * The fakes of one test, by task queue. Only what the workflow under test calls need be
+ * there: an activity missing from its queue fails as not registered and is retried like
+ * the real one would be.
+ */
+export interface FakeWorkers {
+  /** The main queue: the workflows run on it, with these activities. */
+  taskQueue: string;
+  main: Partial<MainActivities>;
+  /** `<queue>-downloads`; absent: no worker there. */
+  claims?: ClaimActivities;
+  /** `<queue>-host-<id>` for each id; a host that is not here has no worker: it is gone. */
+  hosts?: Record<string, Partial<HostActivities>>;
+  /** The workflows to run; default the bundle test/run.ts built, as the worker bundles them. */
+  workflowBundle?: WorkflowBundleOption;
+}
+
+export interface TimeSkipping {
+  env: TestWorkflowEnvironment;
+  client: Client;
+  /** Runs `body` while workers with these fakes poll their queues, then shuts them down. */
+  withWorkers<T>(fakes: FakeWorkers, body: () => Promise<T>): Promise<T>;
+}
+
+let runtimeInstalled = false;
+
+/**
+ * Starts the file's time-skipping environment (top-level await) and stops it after the
+ * file's tests. The runtime is quiet: failing activities are what most of these tests
+ * are about, and the SDK would log each one as a warning (and its core warns that the
+ * test server is not a full Temporal server, once per worker).
+ */
+export async function timeSkippingEnvironment(): Promise<TimeSkipping> {
+  if (!runtimeInstalled) {
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+    });
+    runtimeInstalled = true;
+  }
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: services.timeSkippingServer } },
+  });
+  after(() => env.teardown());
+  // The worker's own interceptors and span sink (the bundle's workflows hand spans to it);
+  // without an endpoint the spans are dropped.
+  const traced = tracingWorkerOptions(startTracing({ serviceName: 'parker-workflow-test' }));
+
+  async function withWorkers<T>(fakes: FakeWorkers, body: () => Promise<T>): Promise<T> {
+    const common = { connection: env.nativeConnection, ...traced };
+    const workers = [
+      await Worker.create({
+        ...common,
+        taskQueue: fakes.taskQueue,
+        workflowBundle: fakes.workflowBundle ?? { codePath: services.workflowBundlePath },
+        activities: fakes.main,
+      }),
+    ];
+    if (fakes.claims) {
+      workers.push(await Worker.create({ ...common, taskQueue: downloadTaskQueueFor(fakes.taskQueue), activities: fakes.claims }));
+    }
+    for (const [hostId, activities] of Object.entries(fakes.hosts ?? {})) {
+      workers.push(await Worker.create({ ...common, taskQueue: hostTaskQueueFor(fakes.taskQueue, hostId), activities }));
+    }
+    const running = Promise.all(workers.map((worker) => worker.run()));
+    try {
+      return await body();
+    } finally {
+      for (const worker of workers) worker.shutdown();
+      await running;
+    }
+  }
+
+  return { env, client: env.client, withWorkers };
+}
+
+/**
+ * The workflows bundled with the worker's interceptors and one more that shortens ON_HOST's
+ * schedule-to-start timeout (test/helpers/workflow-interceptors/quick-host-timeout.ts), for
+ * tests whose hosts go away.
+ */
+export async function quickHostTimeoutBundle(): Promise<WorkflowBundleOption> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url)),
+    workflowInterceptorModules: [
+      ...WORKFLOW_INTERCEPTOR_MODULES,
+      fileURLToPath(new URL('./workflow-interceptors/quick-host-timeout.ts', import.meta.url)),
+    ],
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+  });
+  return { code };
+}
+
+/** A task queue of the test's own: workflows left over from another test never reach its fakes. */
+export function uniqueTaskQueue(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** The host `hostId` as the claim activity hands it out for the main queue `taskQueue`. */
+export function hostOn(taskQueue: string, hostId: string): DownloadHost {
+  return { hostId, taskQueue: hostTaskQueueFor(taskQueue, hostId) };
+}
+
+const EventType = proto.temporal.api.enums.v1.EventType;
+type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
+
+function millisOf(duration: proto.google.protobuf.IDuration | null | undefined): number {
+  return Number(duration?.seconds ?? 0) * 1000 + Math.round((duration?.nanos ?? 0) / 1e6);
+}
+
+/** The durations of the durable timers a workflow run started, in ms, in order. */
+export function timerDurations(events: HistoryEvent[]): number[] {
+  return events
+    .filter((event) => event.eventType === EventType.EVENT_TYPE_TIMER_STARTED)
+    .map((event) => millisOf(event.timerStartedEventAttributes?.startToFireTimeout));
+}
+
+/** The workflow ids of the children a workflow run started, in order. */
+export function childWorkflowIds(events: HistoryEvent[]): string[] {
+  return events
+    .filter((event) => event.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED)
+    .map((event) => event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? '?');
+}
+
+/** The run that this one continued as new into, if it did. */
+export function continuedAsNewTo(events: HistoryEvent[]): string | undefined {
+  const last = events[events.length - 1];
+  if (last?.eventType !== EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW) return undefined;
+  return last.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+}
+
+/**
+ * The histories of a workflow's runs, first to last, following its continue-as-new chain
+ * from the first run.
+ */
+export async function runHistories(client: Client, workflowId: string, firstRunId: string): Promise<HistoryEvent[][]> {
+  const runs: HistoryEvent[][] = [];
+  for (let runId: string | undefined = firstRunId; runId; ) {
+    const events: HistoryEvent[] = (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+    runs.push(events);
+    runId = continuedAsNewTo(events);
+  }
+  return runs;
+}
+
+/**
+ * resolveDownload for the download workflows a crawl or backfill starts, when the test is
+ * about the starting: each video is downloaded already, so each download ends at once.
+ */
+export const downloadsDoneAlready: Pick<MainActivities, 'resolveDownload'> = {
+  async resolveDownload(video) {
+    return {
+      alreadyDownloaded: { status: 'downloaded', filePath: `/downloads/${video.channel}/${video.externalId}.mp4`, bytes: 1, sha256: '00' },
+    };
+  },
+};
+
+/** The workflow run an activity runs for (a run ends where it continues as new). */
+export function callingWorkflow(): { workflowId: string; runId: string } {
+  const execution = Context.current().info.workflowExecution;
+  if (!execution) throw new Error('this fake runs only for workflows');
+  return execution;
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
+import { CRAWL_WORKFLOW } from '../../src/shared/names.ts';
+import type { CrawlInput, PendingVideo } from '../../src/shared/crawl.ts';
+import { PAGE_SIZE, PAGES_PER_RUN, type crawlChannel } from '../../src/workflows/crawl.ts';
+import {
+  callingWorkflow,
+  childWorkflowIds,
+  downloadsDoneAlready,
+  runHistories,
+  timeSkippingEnvironment,
+  uniqueTaskQueue,
+} from '../helpers/time-skipping.ts';
+
+// The crawl's pages: a channel with more unfinished videos than one run may start goes on
+// in a new run (continue-as-new) every PAGES_PER_RUN pages, from the row it reached, and
+// starts a download for each video exactly once.
+
+const { client, withWorkers } = await timeSkippingEnvironment();
+
+const UNFINISHED = 2_500;
+
+describe('crawl workflow', () => {
+  test(`${UNFINISHED} unfinished videos: a new run every PAGES_PER_RUN (${PAGES_PER_RUN}) pages, each video started once`, { timeout: 300_000 }, async () => {
+    const taskQueue = uniqueTaskQueue('crawl');
+    const input: CrawlInput = { channel: taskQueue, url: 'https://feeds.example/crawl.xml', backfill: 'all' };
+    // Row ids with gaps, as a real table has them once videos finished.
+    const videos: PendingVideo[] = Array.from({ length: UNFINISHED }, (_, index) => {
+      const externalId = `video${index + 1}`;
+      return { id: 3 * (index + 1), externalId, workflowId: videoWorkflowId(input.channel, externalId) };
+    });
+    /** The pages each run listed: the row id it listed after, by run id. */
+    const pagesByRun = new Map<string, number[]>();
+
+    const summary = await withWorkers(
+      {
+        taskQueue,
+        main: {
+          async fetchListing() {
+            return { status: 'notModified' };
+          },
+          async planBackfill() {
+            return { status: 'none', reason: 'a feed lists the whole channel' };
+          },
+          async listUnfinishedVideos({ afterId, limit }) {
+            const { runId } = callingWorkflow();
+            pagesByRun.set(runId, [...(pagesByRun.get(runId) ?? []), afterId]);
+            return videos.filter((video) => video.id > afterId).slice(0, limit);
+          },
+          ...downloadsDoneAlready,
+        },
+      },
+      async () => {
+        const handle = await client.workflow.start<typeof crawlChannel>(CRAWL_WORKFLOW, {
+          taskQueue,
+          workflowId: `${taskQueue}-crawl`,
+          args: [input],
+          workflowExecutionTimeout: '1h',
+        });
+        const summary = await handle.result();
+        const runs = await runHistories(client, handle.workflowId, handle.firstExecutionRunId);
+
+        // Every run but the last stopped after exactly PAGES_PER_RUN pages.
+        const pages = Math.floor(UNFINISHED / PAGE_SIZE) + 1; // the last one comes back short (here: empty)
+        const expectedRuns = Array.from({ length: Math.ceil(pages / PAGES_PER_RUN) }, (_, run) =>
+          Math.min(PAGES_PER_RUN, pages - run * PAGES_PER_RUN),
+        );
+        assert.equal(runs.length, expectedRuns.length, 'runs of the crawl');
+        assert.deepEqual([...pagesByRun.values()].map((afterIds) => afterIds.length), expectedRuns);
+        // Each page starts after the last row of the one before, across runs too.
+        const afterIds = [...pagesByRun.values()].flat();
+        assert.deepEqual(afterIds, [0, ...Array.from({ length: pages - 1 }, (_, page) => videos[(page + 1) * PAGE_SIZE - 1]!.id)]);
+
+        // Each video's download started once, by exactly one run.
+        const started = runs.flatMap(childWorkflowIds);
+        assert.equal(started.length, UNFINISHED);
+        assert.deepEqual(new Set(started), new Set(videos.map((video) => video.workflowId)));
+        return summary;
+      },
+    );
+    assert.equal(summary.started, UNFINISHED);
+    assert.equal(summary.alreadyRunning, 0);
+    assert.equal(summary.notModified, true);
+  });
+});

@@ -1,0 +1,289 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Context } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowBundleOption } from '@temporalio/worker';
+import { toFailure } from '../../src/activities/failures.ts';
+import { HttpStatusError, VideoUpcomingError } from '../../src/errors.ts';
+import { DOWNLOAD_WORKFLOW } from '../../src/shared/names.ts';
+import type { DownloadedMedia, DownloadHost, DownloadInput, DownloadSummary, DownloadTarget } from '../../src/shared/download.ts';
+import { MAX_HOST_CLAIMS, type downloadVideo } from '../../src/workflows/download.ts';
+import {
+  ON_HOST,
+  SITE_COOLDOWN_MAX_WAITS,
+  UPCOMING_GRACE_MS,
+  UPCOMING_MAX_WAITS,
+  UPCOMING_RECHECK_MS,
+} from '../../src/workflows/policies.ts';
+import {
+  hostOn,
+  quickHostTimeoutBundle,
+  timerDurations,
+  timeSkippingEnvironment,
+  uniqueTaskQueue,
+  type HostActivities,
+  type MainActivities,
+} from '../helpers/time-skipping.ts';
+
+// The download workflow's limits, driven past with time under control: premieres that
+// are waited for (and given up), a site that throttles for more than a day, hosts that
+// go away. The activities are fakes that answer as the real ones would, with the
+// failures toFailure makes of the real domain errors.
+
+const { client, withWorkers } = await timeSkippingEnvironment();
+
+const VIDEO: DownloadInput = { channel: 'timeskip', externalId: 'video01' };
+const TARGET: DownloadTarget = {
+  mediaUrl: 'https://media.example/timeskip/video01.mp4',
+  relativeStem: 'timeskip/2025-01-01 Video [video01]',
+  declaredExt: 'mp4',
+  method: 'http',
+};
+const MEDIA: DownloadedMedia = { bytes: 1234, sha256: 'e3b0c442' };
+const SUMMARY: DownloadSummary = { status: 'downloaded', filePath: '/downloads/timeskip/video01.mp4', ...MEDIA };
+/** The cooldown a throttled site gets: the default PARKER_SITE_COOLDOWN. */
+const SITE_COOLDOWN_MS = 3_600_000;
+
+/** What the fakes were asked, in the order the workflow asked it. */
+interface Calls {
+  /** downloadMedia attempts on hosts that are up. */
+  transfers: number;
+  claims: number;
+  cooldownsStarted: string[];
+  failed: string[];
+  finalized: string[];
+  discarded: string[];
+}
+
+/**
+ * The main queue's fakes for one download: the video resolves to TARGET; a started
+ * cooldown is reported by the next check, once, as the real table would until it ends.
+ */
+function mainFakes(calls: Calls) {
+  let cooldownMs = 0;
+  return {
+    async resolveDownload() {
+      return { target: TARGET };
+    },
+    async markVideoFailed({ reason }) {
+      calls.failed.push(reason);
+    },
+    async checkSiteCooldown() {
+      const waitMs = cooldownMs;
+      cooldownMs = 0;
+      return { site: 'media.example', waitMs };
+    },
+    async startSiteCooldown({ reason }) {
+      calls.cooldownsStarted.push(reason);
+      cooldownMs = SITE_COOLDOWN_MS;
+      return { site: 'media.example', waitMs: SITE_COOLDOWN_MS };
+    },
+  } satisfies Partial<MainActivities>;
+}
+
+/** A host whose transfer answers with `transfer(attempt)`; attempts count from 1. */
+function hostFakes(calls: Calls, hostId: string, transfer: (attempt: number) => Promise<DownloadedMedia>) {
+  return {
+    async downloadMedia() {
+      calls.transfers++;
+      try {
+        return await transfer(calls.transfers);
+      } catch (error) {
+        throw toFailure(error, Context.current().info.attempt);
+      }
+    },
+    async finalizeDownload() {
+      calls.finalized.push(hostId);
+      return SUMMARY;
+    },
+    async discardPart() {
+      calls.discarded.push(hostId);
+    },
+  } satisfies HostActivities;
+}
+
+function newCalls(): Calls {
+  return { transfers: 0, claims: 0, cooldownsStarted: [], failed: [], finalized: [], discarded: [] };
+}
+
+interface Scenario {
+  /** The host each claim hands out, by claim number (from 1); default host `a`. */
+  claim?: (claim: number, taskQueue: string) => DownloadHost;
+  /** How host `a`'s transfer attempts end, by attempt number (from 1); default with MEDIA. */
+  transfer?: (attempt: number) => Promise<DownloadedMedia>;
+  /** The hosts that have a worker, by id; default `a` with `transfer`. */
+  hosts?: (calls: Calls) => Record<string, HostActivities>;
+  workflowBundle?: WorkflowBundleOption;
+}
+
+/**
+ * Runs one download to its end on fresh workers and returns its result (or failure),
+ * the fakes' calls, and the durable timers its history holds.
+ */
+async function runDownload({
+  claim,
+  transfer = async () => MEDIA,
+  hosts = (calls) => ({ a: hostFakes(calls, 'a', transfer) }),
+  workflowBundle,
+}: Scenario) {
+  const taskQueue = uniqueTaskQueue('download');
+  const calls = newCalls();
+  return withWorkers(
+    {
+      taskQueue,
+      main: mainFakes(calls),
+      claims: {
+        async claimDownloadHost() {
+          calls.claims++;
+          return claim ? claim(calls.claims, taskQueue) : hostOn(taskQueue, 'a');
+        },
+      },
+      hosts: hosts(calls),
+      ...(workflowBundle ? { workflowBundle } : {}),
+    },
+    async () => {
+      const handle = await client.workflow.start<typeof downloadVideo>(DOWNLOAD_WORKFLOW, {
+        taskQueue,
+        workflowId: `${taskQueue}-video01`,
+        args: [VIDEO],
+        // The longest limit under test lasts a day (48 premiere waits, 24 cooldowns): a
+        // workflow that ignores its limit times out here instead of looping on.
+        workflowExecutionTimeout: '3d',
+      });
+      const outcome: { summary?: DownloadSummary; error?: unknown } = await handle.result().then(
+        (summary) => ({ summary }),
+        (error: unknown) => ({ error }),
+      );
+      const history = await handle.fetchHistory();
+      return { ...outcome, calls, timers: timerDurations(history.events ?? []) };
+    },
+  );
+}
+
+/** The failure a download ended with: a DownloadFailed application failure. */
+function downloadFailure(error: unknown): ApplicationFailure {
+  assert.ok(error instanceof WorkflowFailedError, `the workflow failed: ${String(error)}`);
+  assert.ok(error.cause instanceof ApplicationFailure);
+  assert.equal(error.cause.type, 'DownloadFailed');
+  return error.cause;
+}
+
+const upcoming = (startsInMs?: number) => new VideoUpcomingError(TARGET.mediaUrl, 'Premieres soon', startsInMs);
+
+describe('download workflow: premieres', () => {
+  test(`a premiere that is never released fails after exactly UPCOMING_MAX_WAITS (${UPCOMING_MAX_WAITS}) waits`, async () => {
+    const { error, calls, timers } = await runDownload({
+      transfer: async () => {
+        throw upcoming();
+      },
+    });
+    const failure = downloadFailure(error);
+    assert.match(failure.message, /not released yet: Premieres soon/);
+    assert.equal(calls.transfers, UPCOMING_MAX_WAITS + 1, 'tried once, then once after each wait');
+    assert.deepEqual(timers, Array(UPCOMING_MAX_WAITS).fill(UPCOMING_RECHECK_MS));
+    assert.deepEqual(calls.failed, ['not released yet: Premieres soon'], 'the row is marked failed with the reason');
+    assert.deepEqual(calls.discarded, ['a'], 'the part is removed from its host');
+    assert.deepEqual(calls.finalized, []);
+  });
+
+  test('a premiere that gives no start time is tried again every UPCOMING_RECHECK_MS', async () => {
+    const { summary, calls, timers } = await runDownload({
+      transfer: async (attempt) => {
+        if (attempt <= 2) throw upcoming();
+        return MEDIA;
+      },
+    });
+    assert.deepEqual(summary, SUMMARY);
+    assert.deepEqual(timers, [UPCOMING_RECHECK_MS, UPCOMING_RECHECK_MS]);
+    assert.equal(calls.transfers, 3);
+    assert.deepEqual(calls.finalized, ['a']);
+    assert.deepEqual(calls.failed, []);
+  });
+
+  test('a premiere that says when it starts is tried again at that time plus UPCOMING_GRACE_MS', async () => {
+    const startsInMs = 5 * 3_600_000;
+    const { summary, calls, timers } = await runDownload({
+      transfer: async (attempt) => {
+        if (attempt === 1) throw upcoming(startsInMs);
+        return MEDIA;
+      },
+    });
+    assert.deepEqual(summary, SUMMARY);
+    assert.deepEqual(timers, [startsInMs + UPCOMING_GRACE_MS]);
+    assert.equal(calls.transfers, 2);
+  });
+});
+
+describe('download workflow: a throttling site', () => {
+  test(`a site that throttles for more than a day is given up after SITE_COOLDOWN_MAX_WAITS (${SITE_COOLDOWN_MAX_WAITS}) cooldowns`, async () => {
+    const { error, calls, timers } = await runDownload({
+      transfer: async () => {
+        throw new HttpStatusError(TARGET.mediaUrl, 429);
+      },
+    });
+    const failure = downloadFailure(error);
+    assert.match(failure.message, /answered HTTP 429/);
+    // Each throttled attempt starts the site's cooldown (in the site's own words), and the
+    // next attempt waits it out on a durable timer; the last throttle ends the download.
+    assert.equal(calls.cooldownsStarted.length, SITE_COOLDOWN_MAX_WAITS);
+    assert.ok(calls.cooldownsStarted.every((reason) => reason === `${TARGET.mediaUrl} answered HTTP 429`));
+    assert.deepEqual(timers, Array(SITE_COOLDOWN_MAX_WAITS).fill(SITE_COOLDOWN_MS));
+    assert.ok(SITE_COOLDOWN_MAX_WAITS * SITE_COOLDOWN_MS >= 24 * 3_600_000, 'the waits add up to a day');
+    assert.equal(calls.transfers, SITE_COOLDOWN_MAX_WAITS + 1);
+    assert.equal(calls.failed.length, 1);
+    assert.match(calls.failed[0]!, /answered HTTP 429/);
+  });
+
+  test('a site that lets the transfer through after a cooldown: the download finishes', async () => {
+    const { summary, calls, timers } = await runDownload({
+      transfer: async (attempt) => {
+        if (attempt === 1) throw new HttpStatusError(TARGET.mediaUrl, 429);
+        return MEDIA;
+      },
+    });
+    assert.deepEqual(summary, SUMMARY);
+    assert.deepEqual(timers, [SITE_COOLDOWN_MS]);
+    assert.equal(calls.cooldownsStarted.length, 1);
+  });
+});
+
+describe('download workflow: hosts that go away', () => {
+  // A gone host is a host queue no worker polls: the server times the transfer out. The
+  // test server stops its clock while a task waits in a queue, so these tests run the
+  // workflows with ON_HOST's minute shortened to QUICK_HOST_TIMEOUT_MS, in real time.
+  const workflowBundle = quickHostTimeoutBundle();
+
+  // Real time: a workflow that claims hosts past the limit would go on until this.
+  const timeout = 120_000;
+
+  test(`every host gone, MAX_HOST_CLAIMS (${MAX_HOST_CLAIMS}) times: the download ends failed with a reason`, { timeout }, async () => {
+    const { error, calls } = await runDownload({
+      claim: (claim, taskQueue) => hostOn(taskQueue, `gone-${claim}`),
+      hosts: () => ({}),
+      workflowBundle: await workflowBundle,
+    });
+    const failure = downloadFailure(error);
+    assert.equal(calls.claims, MAX_HOST_CLAIMS, 'a new host claimed each time, up to the limit');
+    assert.equal(calls.transfers, 0);
+    assert.equal(calls.failed.length, 1, 'the row is marked failed');
+    assert.equal(
+      calls.failed[0],
+      `no host took the transfer: ${MAX_HOST_CLAIMS} claimed in turn, none picked it up within ${String(ON_HOST.scheduleToStartTimeout)}`,
+    );
+    assert.ok(failure.message.endsWith(calls.failed[0]!), failure.message);
+  });
+
+  test('a host that comes back on the last claim allowed: the download finishes there', { timeout }, async () => {
+    const { summary, calls } = await runDownload({
+      claim: (claim, taskQueue) => hostOn(taskQueue, claim < MAX_HOST_CLAIMS ? `gone-${claim}` : 'back'),
+      hosts: (calls) => ({ back: hostFakes(calls, 'back', async () => MEDIA) }),
+      workflowBundle: await workflowBundle,
+    });
+    assert.deepEqual(summary, SUMMARY);
+    assert.equal(calls.claims, MAX_HOST_CLAIMS);
+    assert.equal(calls.transfers, 1, 'one transfer, on the host that came back');
+    assert.deepEqual(calls.finalized, ['back']);
+    assert.deepEqual(calls.failed, []);
+  });
+});
