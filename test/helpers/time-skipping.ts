@@ -20,9 +20,6 @@ import { services } from './services.ts';
 // run. The tests of one file share the server's clock, so they run one after another
 // (node:test's default within a file).
 
-export type { ClaimActivities, HostActivities };
-/** The main queue's activities, next to the workflows (src/worker.ts). */
-export type MainActivities = MainQueueActivities;
 
 /**
  * The fakes of one test, by task queue. Only what the workflow under test calls need be
@@ -32,7 +29,7 @@ export type MainActivities = MainQueueActivities;
 export interface FakeWorkers {
   /** The main queue: the workflows run on it, with these activities. */
   taskQueue: string;
-  main: Partial<MainActivities>;
+  main: Partial<MainQueueActivities>;
   /** `<queue>-downloads`; absent: no worker there. */
   claims?: ClaimActivities;
   /** `<queue>-host-<id>` for each id; a host that is not here has no worker: it is gone. */
@@ -173,7 +170,7 @@ export async function runHistories(client: Client, workflowId: string, firstRunI
  * resolveDownload for the download workflows a crawl or backfill starts, when the test is
  * about the starting: each video is downloaded already, so each download ends at once.
  */
-export const downloadsDoneAlready: Pick<MainActivities, 'resolveDownload'> = {
+export const downloadsDoneAlready: Pick<MainQueueActivities, 'resolveDownload'> = {
   async resolveDownload(video) {
     return {
       alreadyDownloaded: { status: 'downloaded', filePath: `/downloads/${video.channel}/${video.externalId}.mp4`, bytes: 1, sha256: '00' },

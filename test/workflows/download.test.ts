@@ -4,6 +4,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowBundleOption } from '@temporalio/worker';
+import type { HostActivities, MainQueueActivities } from '../../src/activities/index.ts';
 import { toFailure } from '../../src/activities/failures.ts';
 import { HttpStatusError, VideoUpcomingError } from '../../src/errors.ts';
 import { DOWNLOAD_WORKFLOW } from '../../src/shared/names.ts';
@@ -22,8 +23,6 @@ import {
   timerDurations,
   timeSkippingEnvironment,
   uniqueTaskQueue,
-  type HostActivities,
-  type MainActivities,
 } from '../helpers/time-skipping.ts';
 
 // The download workflow's limits, driven past with time under control: premieres that
@@ -79,7 +78,7 @@ function mainFakes(calls: Calls) {
       cooldownMs = SITE_COOLDOWN_MS;
       return { site: 'media.example', waitMs: SITE_COOLDOWN_MS };
     },
-  } satisfies Partial<MainActivities>;
+  } satisfies Partial<MainQueueActivities>;
 }
 
 /** A host whose transfer answers with `transfer(attempt)`; attempts count from 1. */
