@@ -70,7 +70,10 @@ interface How {
 /** Runs `node --import tsx test/setup-machine.ts` as asked. */
 function runStep({ pathDir, asNobody = false, ownNetwork = false, extraEnv = {} }: How): Promise<StepRun> {
   let argv = [process.execPath, '--import', 'tsx', 'test/setup-machine.ts'];
-  if (asNobody) argv = [systemCommand('setpriv'), `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', ...argv];
+  // Not root, yet able to read the checkout wherever it was cloned (a clone under /root, or
+  // in a mktemp folder, is 0700 and root's): the one capability to read and search files.
+  const readAnywhere = ['--inh-caps=+dac_read_search', '--ambient-caps=+dac_read_search'];
+  if (asNobody) argv = [systemCommand('setpriv'), `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', ...readAnywhere, '--', ...argv];
   if (ownNetwork) argv = [systemCommand('unshare'), '--net', '--', ...argv];
   return new Promise((resolve) => {
     execFile(
