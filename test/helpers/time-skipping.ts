@@ -48,26 +48,38 @@ export interface TimeSkipping {
 let runtimeInstalled = false;
 
 /**
+ * Makes the SDK's runtime of this process quiet: failing activities are what most
+ * workflow tests are about, and the SDK would log each one as a warning (and its core
+ * warns that the test server is not a full Temporal server, once per worker).
+ */
+export function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  });
+  runtimeInstalled = true;
+}
+
+/**
+ * The worker's own workflow interceptors and span sink (the bundle's workflows hand spans
+ * to it); without an endpoint the spans are dropped.
+ */
+export function workerTracingOptions() {
+  return tracingWorkerOptions(startTracing({ serviceName: 'parker-workflow-test' }));
+}
+
+/**
  * Starts the file's time-skipping environment (top-level await) and stops it after the
- * file's tests. The runtime is quiet: failing activities are what most of these tests
- * are about, and the SDK would log each one as a warning (and its core warns that the
- * test server is not a full Temporal server, once per worker).
+ * file's tests, on a quiet runtime.
  */
 export async function timeSkippingEnvironment(): Promise<TimeSkipping> {
-  if (!runtimeInstalled) {
-    Runtime.install({
-      logger: new DefaultLogger('ERROR'),
-      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
-    });
-    runtimeInstalled = true;
-  }
+  installQuietRuntime();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: services.timeSkippingServer } },
   });
   after(() => env.teardown());
-  // The worker's own interceptors and span sink (the bundle's workflows hand spans to it);
-  // without an endpoint the spans are dropped.
-  const traced = tracingWorkerOptions(startTracing({ serviceName: 'parker-workflow-test' }));
+  const traced = workerTracingOptions();
 
   async function withWorkers<T>(fakes: FakeWorkers, body: () => Promise<T>): Promise<T> {
     const common = { connection: env.nativeConnection, ...traced };

@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { WorkflowBundleOption } from '@temporalio/worker';
-import type { HostActivities, MainQueueActivities } from '../../src/activities/index.ts';
-import { toFailure } from '../../src/activities/failures.ts';
 import { HttpStatusError, VideoUpcomingError } from '../../src/errors.ts';
-import { DOWNLOAD_WORKFLOW } from '../../src/shared/names.ts';
-import type { DownloadedMedia, DownloadHost, DownloadInput, DownloadSummary, DownloadTarget } from '../../src/shared/download.ts';
-import { MAX_HOST_CLAIMS, type downloadVideo } from '../../src/workflows/download.ts';
+import { MAX_HOST_CLAIMS } from '../../src/workflows/download.ts';
 import {
   ON_HOST,
   SITE_COOLDOWN_MAX_WAITS,
@@ -17,148 +11,15 @@ import {
   UPCOMING_MAX_WAITS,
   UPCOMING_RECHECK_MS,
 } from '../../src/workflows/policies.ts';
-import {
-  hostOn,
-  quickHostTimeoutBundle,
-  timerDurations,
-  timeSkippingEnvironment,
-  uniqueTaskQueue,
-} from '../helpers/time-skipping.ts';
+import { downloadRunner, hostFakes, MEDIA, SITE_COOLDOWN_MS, SUMMARY, TARGET } from '../helpers/download-fakes.ts';
+import { hostOn, quickHostTimeoutBundle, timeSkippingEnvironment } from '../helpers/time-skipping.ts';
 
 // The download workflow's limits, driven past with time under control: premieres that
 // are waited for (and given up), a site that throttles for more than a day, hosts that
 // go away. The activities are fakes that answer as the real ones would, with the
 // failures toFailure makes of the real domain errors.
 
-const { client, withWorkers } = await timeSkippingEnvironment();
-
-const VIDEO: DownloadInput = { channel: 'timeskip', externalId: 'video01' };
-const TARGET: DownloadTarget = {
-  mediaUrl: 'https://media.example/timeskip/video01.mp4',
-  relativeStem: 'timeskip/2025-01-01 Video [video01]',
-  declaredExt: 'mp4',
-  method: 'http',
-};
-const MEDIA: DownloadedMedia = { bytes: 1234, sha256: 'e3b0c442' };
-const SUMMARY: DownloadSummary = { status: 'downloaded', filePath: '/downloads/timeskip/video01.mp4', ...MEDIA };
-/** The cooldown a throttled site gets: the default PARKER_SITE_COOLDOWN. */
-const SITE_COOLDOWN_MS = 3_600_000;
-
-/** What the fakes were asked, in the order the workflow asked it. */
-interface Calls {
-  /** downloadMedia attempts on hosts that are up. */
-  transfers: number;
-  claims: number;
-  cooldownsStarted: string[];
-  failed: string[];
-  finalized: string[];
-  discarded: string[];
-}
-
-/**
- * The main queue's fakes for one download: the video resolves to TARGET; a started
- * cooldown is reported by the next check, once, as the real table would until it ends.
- */
-function mainFakes(calls: Calls) {
-  let cooldownMs = 0;
-  return {
-    async resolveDownload() {
-      return { target: TARGET };
-    },
-    async markVideoFailed({ reason }) {
-      calls.failed.push(reason);
-    },
-    async checkSiteCooldown() {
-      const waitMs = cooldownMs;
-      cooldownMs = 0;
-      return { site: 'media.example', waitMs };
-    },
-    async startSiteCooldown({ reason }) {
-      calls.cooldownsStarted.push(reason);
-      cooldownMs = SITE_COOLDOWN_MS;
-      return { site: 'media.example', waitMs: SITE_COOLDOWN_MS };
-    },
-  } satisfies Partial<MainQueueActivities>;
-}
-
-/** A host whose transfer answers with `transfer(attempt)`; attempts count from 1. */
-function hostFakes(calls: Calls, hostId: string, transfer: (attempt: number) => Promise<DownloadedMedia>) {
-  return {
-    async downloadMedia() {
-      calls.transfers++;
-      try {
-        return await transfer(calls.transfers);
-      } catch (error) {
-        throw toFailure(error, Context.current().info.attempt);
-      }
-    },
-    async finalizeDownload() {
-      calls.finalized.push(hostId);
-      return SUMMARY;
-    },
-    async discardPart() {
-      calls.discarded.push(hostId);
-    },
-  } satisfies HostActivities;
-}
-
-function newCalls(): Calls {
-  return { transfers: 0, claims: 0, cooldownsStarted: [], failed: [], finalized: [], discarded: [] };
-}
-
-interface Scenario {
-  /** The host each claim hands out, by claim number (from 1); default host `a`. */
-  claim?: (claim: number, taskQueue: string) => DownloadHost;
-  /** How host `a`'s transfer attempts end, by attempt number (from 1); default with MEDIA. */
-  transfer?: (attempt: number) => Promise<DownloadedMedia>;
-  /** The hosts that have a worker, by id; default `a` with `transfer`. */
-  hosts?: (calls: Calls) => Record<string, HostActivities>;
-  workflowBundle?: WorkflowBundleOption;
-}
-
-/**
- * Runs one download to its end on fresh workers and returns its result (or failure),
- * the fakes' calls, and the durable timers its history holds.
- */
-async function runDownload({
-  claim,
-  transfer = async () => MEDIA,
-  hosts = (calls) => ({ a: hostFakes(calls, 'a', transfer) }),
-  workflowBundle,
-}: Scenario) {
-  const taskQueue = uniqueTaskQueue('download');
-  const calls = newCalls();
-  return withWorkers(
-    {
-      taskQueue,
-      main: mainFakes(calls),
-      claims: {
-        async claimDownloadHost() {
-          calls.claims++;
-          return claim ? claim(calls.claims, taskQueue) : hostOn(taskQueue, 'a');
-        },
-      },
-      hosts: hosts(calls),
-      ...(workflowBundle ? { workflowBundle } : {}),
-    },
-    async () => {
-      const handle = await client.workflow.start<typeof downloadVideo>(DOWNLOAD_WORKFLOW, {
-        taskQueue,
-        workflowId: `${taskQueue}-video01`,
-        args: [VIDEO],
-        // The longest limit under test lasts a day (48 premiere waits, 24 cooldowns): a
-        // workflow that ignores its limit times out here instead of looping on.
-        workflowExecutionTimeout: '3d',
-      });
-      const outcome: { summary?: DownloadSummary; error?: unknown } = await handle.result().then(
-        (summary) => ({ summary }),
-        (error: unknown) => ({ error }),
-      );
-      const history = await handle.fetchHistory();
-      return { ...outcome, calls, timers: timerDurations(history.events ?? []) };
-    },
-  );
-}
+const runDownload = downloadRunner(await timeSkippingEnvironment());
 
 /** The failure a download ended with: a DownloadFailed application failure. */
 function downloadFailure(error: unknown): ApplicationFailure {
