@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { createYtDlpDownloader } from '../../src/downloaders/ytdlp.ts';
 import { partWorkDir } from '../../src/downloaders/part-file.ts';
-import { DownloaderStalledError, NoMediaError, VideoUnavailableError } from '../../src/errors.ts';
+import { DownloaderStalledError, NoMediaError, VideoUnavailableError, VideoUpcomingError } from '../../src/errors.ts';
 import { FixtureServer } from '../helpers/fixture-server.ts';
 import type { DownloadProgress } from '../../src/shared/download.ts';
 import { checkYtDlp, YtDlpSetupError } from '../../src/ytdlp/version.ts';
@@ -207,6 +207,20 @@ describe('yt-dlp downloader, stand-in for what yt-dlp will not do on loopback', 
     assert.notEqual(copy, cookies, 'yt-dlp gets a copy: it rewrites the jar on exit');
     assert.equal(await readFile(`${log}.cookies-seen`, 'utf8'), await readFile(cookies, 'utf8'));
     assert.equal(existsSync(copy), false, 'the copy is removed afterwards');
+  });
+
+  test('a premiere yt-dlp announces is a VideoUpcomingError that says when it starts', async () => {
+    // What the download workflow does with it (a durable timer until then, plus the grace,
+    // and a limit on waits) is proven with time under control in test/workflows/download.test.ts.
+    process.env.FAKE_YTDLP_MODE = 'error';
+    process.env.FAKE_YTDLP_ERROR = 'ERROR: [youtube] premiere01: This live event will begin in 2 hours.';
+    const { job: j } = job('https://www.youtube.com/watch?v=premiere01');
+    await assert.rejects(fake().download(j), (error: unknown) => {
+      assert.ok(error instanceof VideoUpcomingError, String(error));
+      assert.equal(error.startsInMs, 2 * 3_600_000);
+      assert.match(error.message, /This live event will begin in 2 hours/);
+      return true;
+    });
   });
 
   test('a URL that starts with "-" reaches yt-dlp as a URL, never as an option', async () => {
