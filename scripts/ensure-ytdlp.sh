@@ -2,8 +2,10 @@
 # Prints the path of a yt-dlp executable on stdout, installing it when there is none.
 #  - YTDLP_PATH, when set, names the executable to use (checked, not installed).
 #  - Otherwise .tools/ytdlp/bin/yt-dlp: a Python virtualenv of the project's own with the
-#    version pinned in scripts/ytdlp-requirements.txt, installed from PyPI with pip.
-#    Reinstalled when the pin changes.
+#    versions pinned in scripts/ytdlp-requirements.txt (yt-dlp with its default extras,
+#    yt-dlp-ejs among them), installed from PyPI with pip. An existing venv is upgraded in
+#    place when the pins change or when it lacks the extras (one built before they were
+#    pinned); it is rebuilt only when its Python no longer runs.
 # Progress goes to stderr. Needs python3 with the venv module (Debian: python3-venv).
 set -euo pipefail
 
@@ -22,8 +24,12 @@ if [ -n "${YTDLP_PATH:-}" ]; then
   exit 0
 fi
 
-# Up to date when the venv was built from exactly this requirements file.
-if [ -x "$bin" ] && [ -f "$stamp" ] && cmp -s "$requirements" "$stamp"; then
+# Up to date when the venv was built from exactly this requirements file and still has
+# the extras yt-dlp needs for YouTube (yt_dlp_ejs: the JavaScript challenge solver).
+has_extras() {
+  "$venv/bin/python" -c 'import yt_dlp, yt_dlp_ejs, brotli, websockets' 2>/dev/null
+}
+if [ -x "$bin" ] && [ -f "$stamp" ] && cmp -s "$requirements" "$stamp" && has_extras; then
   echo "$bin"
   exit 0
 fi
@@ -34,12 +40,20 @@ if [ -z "$python" ]; then
   exit 1
 fi
 
-pin=$(grep -E '^yt-dlp==' "$requirements")
-echo "Installing $pin into .tools/ytdlp with $python ..." >&2
-rm -rf "$venv"
-mkdir -p "$root/.tools"
-"$python" -m venv "$venv" >&2
+pin=$(grep -E '^yt-dlp(\[[a-z,-]+\])?==' "$requirements")
+if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import sys' 2>/dev/null; then
+  echo "Upgrading .tools/ytdlp to $pin and its pinned extras ..." >&2
+else
+  echo "Installing $pin into .tools/ytdlp with $python ..." >&2
+  rm -rf "$venv"
+  mkdir -p "$root/.tools"
+  "$python" -m venv "$venv" >&2
+fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$requirements" >&2
+if ! has_extras; then
+  echo "pip installed $pin but yt-dlp's extras do not import in .tools/ytdlp (see the output above)" >&2
+  exit 1
+fi
 cp "$requirements" "$stamp"
 echo "Installed $("$bin" --version) at $bin" >&2
 echo "$bin"

@@ -9,7 +9,7 @@ import { AddressPolicy } from './http/address-policy.ts';
 import { createHttpClient } from './http/client.ts';
 import { createYtDlpDownloader } from './downloaders/ytdlp.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
-import { createLogger } from './log.ts';
+import { createLogger, type Logger } from './log.ts';
 import { downloadTaskQueueFor, hostTaskQueueFor } from './shared/names.ts';
 import { createFeedSource } from './sources/feed.ts';
 import { createYoutubeSource } from './sources/youtube.ts';
@@ -19,7 +19,7 @@ import { activityMetrics } from './telemetry/metrics.ts';
 import type { Tracing } from './telemetry/tracing.ts';
 import { startServices } from './services.ts';
 import { MEDIA_TRANSFER } from './workflows/policies.ts';
-import { checkYtDlp } from './ytdlp/version.ts';
+import { setUpYtDlp } from './ytdlp/setup.ts';
 
 // The composition root of the worker: settings → telemetry → yt-dlp check → database,
 // sources, downloaders → activities → three Temporal workers on one connection:
@@ -42,13 +42,15 @@ export interface WorkerDeps {
    * otherwise the worker bundles src/workflows.
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Where start-up findings go (yt-dlp's version and JS runtime); default: a logger at the settings' level. */
+  log?: Logger;
 }
 
 /** Builds the workers; the Temporal runtime must be installed already (installRuntime). */
-export async function createWorkers({ connection, settings, db, tracing, workflowBundle }: WorkerDeps): Promise<Worker[]> {
+export async function createWorkers({ connection, settings, db, tracing, workflowBundle, log }: WorkerDeps): Promise<Worker[]> {
   // Refuse to start with a missing or vulnerable yt-dlp rather than fail every download later.
-  await checkYtDlp(settings.ytdlp.path, { allowOutdated: settings.ytdlp.allowOutdated });
-  const binary = settings.ytdlp.path;
+  // Then log what it can do for YouTube (its JS runtime, yt-dlp-ejs) and warn when degraded.
+  const ytdlp = await setUpYtDlp(settings.ytdlp, log ?? createLogger(settings.logLevel));
   // One client for every feed, page and media request, with the worker's address policy.
   const http = createHttpClient({ addressPolicy: new AddressPolicy(settings.allowPrivate) });
   const host = { hostId: settings.hostId, taskQueue: hostTaskQueueFor(settings.temporal.taskQueue, settings.hostId) };
@@ -58,9 +60,9 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
     // In order: YouTube's own addresses, then feeds; a URL that answers with a web page
     // instead of a feed goes on to yt-dlp.
     sources: [
-      createYoutubeSource({ http, baseUrl: settings.youtubeBaseUrl, ytdlp: { binary } }),
+      createYoutubeSource({ http, baseUrl: settings.youtubeBaseUrl, ytdlp }),
       createFeedSource({ http }),
-      createYtDlpSource({ binary }),
+      createYtDlpSource(ytdlp),
     ],
     downloadDir: settings.downloadDir,
     configPath: settings.configPath,
@@ -72,7 +74,7 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
     downloaders: [
       createHttpDownloader({ http }),
       // A silent yt-dlp is killed when Temporal would give up on its heartbeats anyway.
-      createYtDlpDownloader({ binary, stallTimeoutMs: parseDuration(String(MEDIA_TRANSFER.heartbeatTimeout), 'MEDIA_TRANSFER.heartbeatTimeout') }),
+      createYtDlpDownloader({ ...ytdlp, stallTimeoutMs: parseDuration(String(MEDIA_TRANSFER.heartbeatTimeout), 'MEDIA_TRANSFER.heartbeatTimeout') }),
     ],
     downloadDir: settings.downloadDir,
     metrics,
@@ -131,7 +133,7 @@ async function main(): Promise<void> {
   const { tracing, endpoint, db, close } = await startServices(settings, log);
   try {
     const connection = await NativeConnection.connect(endpoint.connection);
-    const workers = await createWorkers({ connection, settings, db, tracing });
+    const workers = await createWorkers({ connection, settings, db, tracing, log });
     log.info({ taskQueue: settings.temporal.taskQueue, maxDownloads: settings.maxDownloads }, 'worker running');
     await runWorkers(workers);
     await connection.close();

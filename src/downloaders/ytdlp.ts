@@ -13,6 +13,7 @@ import {
 import { MEDIA_EXTENSIONS } from '../naming/media-types.ts';
 import { errorFromYtDlpRun } from '../ytdlp/errors.ts';
 import { parseProgressLine, PROGRESS_TEMPLATE } from '../ytdlp/progress.ts';
+import { invocationArgs, type YtDlpInvocation } from '../ytdlp/invocation.ts';
 import { runProcess } from '../ytdlp/run.ts';
 import { hashFilePrefix, partWorkDir } from './part-file.ts';
 
@@ -27,9 +28,7 @@ import { hashFilePrefix, partWorkDir } from './part-file.ts';
  */
 export const DEFAULT_FORMAT = 'bv*[height<=?1080]+ba/b[height<=?1080]/b';
 
-export interface YtDlpDownloaderOptions {
-  /** The yt-dlp executable (checked at worker start, src/ytdlp/version.ts). */
-  binary: string;
+export interface YtDlpDownloaderOptions extends YtDlpInvocation {
   /**
    * A yt-dlp that prints nothing for this long is killed and the attempt fails as
    * retryable. The transfer's heartbeat timeout: past it, Temporal gives up anyway.
@@ -57,10 +56,9 @@ export function sidecarArgs(options: DownloadOptions | undefined): string[] {
   return args;
 }
 
-function ytDlpArgs(job: DownloadJob, workDir: string, cookies: string | undefined): string[] {
+function ytDlpArgs(invocation: YtDlpInvocation, job: DownloadJob, workDir: string, cookies: string | undefined): string[] {
   return [
-    '--ignore-config', // an operator's ~/.config/yt-dlp must not change where files go
-    '--no-cache-dir',
+    ...invocationArgs(invocation),
     '--no-playlist',
     '--newline',
     '--no-colors',
@@ -158,7 +156,7 @@ export function createYtDlpDownloader(options: YtDlpDownloaderOptions): Download
       const result = await withCookies(job.options?.cookies, job.url, (cookies) =>
         runProcess({
           binary: options.binary,
-          args: ytDlpArgs(job, workDir, cookies),
+          args: ytDlpArgs(options, job, workDir, cookies),
           signal: job.signal,
           stallTimeoutMs: options.stallTimeoutMs,
           onLine: (line) => {
