@@ -9,7 +9,7 @@ import { createYtDlpDownloader } from '../../src/downloaders/ytdlp.ts';
 import { partWorkDir } from '../../src/downloaders/part-file.ts';
 import { DownloaderStalledError, NoMediaError, VideoUnavailableError } from '../../src/errors.ts';
 import { FixtureServer } from '../helpers/fixture-server.ts';
-import type { DownloadProgress } from '../../src/shared/download.ts';
+import type { DownloadOptions, DownloadProgress } from '../../src/shared/download.ts';
 import { checkYtDlp, YtDlpSetupError } from '../../src/ytdlp/version.ts';
 import { bundledDenoRuntime } from '../../src/ytdlp/js-runtime.ts';
 import { inspectYtDlp, setUpYtDlp, youtubeWarnings } from '../../src/ytdlp/setup.ts';
@@ -280,6 +280,31 @@ describe('yt-dlp downloader, stand-in for what yt-dlp will not do on loopback', 
     assert.ok(listingArgs.includes('--flat-playlist'), 'the second run was the listing');
     assert.deepEqual(listingArgs.slice(listingArgs.indexOf('--no-js-runtimes'), listingArgs.indexOf('--no-js-runtimes') + 4), expected);
   });
+
+  const perOption: Array<[string, DownloadOptions, string[][]]> = [
+    ['sponsorblock', { sponsorblock: { mark: ['all', '-preview'], remove: ['sponsor', 'selfpromo'] } }, [['--sponsorblock-mark', 'all,-preview'], ['--sponsorblock-remove', 'sponsor,selfpromo']]],
+    ['embed', { embed: ['metadata', 'thumbnail', 'chapters'] }, [['--embed-metadata'], ['--embed-thumbnail'], ['--embed-chapters']]],
+    ['embedded subtitles', { embed: ['subtitles'], subtitles: ['en', 'pt-BR'] }, [['--sub-langs', 'en,pt-BR'], ['--embed-subs']]],
+    ['audio_only', { audioFormat: 'mp3' }, [['--extract-audio', '--audio-format', 'mp3'], ['--format', 'ba/b']]],
+    ['extra_args', { extraArgs: ['--limit-rate', '5M', '-N', '4'] }, [['--limit-rate', '5M', '-N', '4']]],
+  ];
+  for (const [option, options, expected] of perOption) {
+    test(`${option} reaches yt-dlp as its own flags, before the URL`, async () => {
+      const log = path.join(scratch, `option-${option.replace(/\W+/g, '-')}`);
+      process.env.FAKE_YTDLP_MODE = 'error';
+      process.env.FAKE_YTDLP_LOG = log;
+      process.env.FAKE_YTDLP_ERROR = 'ERROR: [youtube] abcdefghijk: HTTP Error 500';
+      const { job: j } = job('https://www.youtube.com/watch?v=abcdefghijk');
+      await assert.rejects(fake().download({ ...j, options }));
+      const args = (await readFile(`${log}.args`, 'utf8')).trim().split('\n');
+      const options_ = args.slice(0, args.indexOf('--'));
+      for (const run of expected) {
+        const at = options_.indexOf(run[0]!);
+        assert.ok(at >= 0, `${run[0]} in ${options_.join(' ')}`);
+        assert.deepEqual(options_.slice(at, at + run.length), run);
+      }
+    });
+  }
 
   test('a URL that starts with "-" reaches yt-dlp as a URL, never as an option', async () => {
     const log = path.join(scratch, 'dash-args');
