@@ -7,6 +7,7 @@ import type { Db } from './db/connect.ts';
 import { createHttpDownloader } from './downloaders/http.ts';
 import { AddressPolicy } from './http/address-policy.ts';
 import { createHttpClient } from './http/client.ts';
+import { startForwardProxy } from './http/forward-proxy.ts';
 import { createYtDlpDownloader } from './downloaders/ytdlp.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -50,9 +51,17 @@ export interface WorkerDeps {
 export async function createWorkers({ connection, settings, db, tracing, workflowBundle, log }: WorkerDeps): Promise<Worker[]> {
   // Refuse to start with a missing or vulnerable yt-dlp rather than fail every download later.
   // Then log what it can do for YouTube (its JS runtime, yt-dlp-ejs) and warn when degraded.
-  const ytdlp = await setUpYtDlp(settings.ytdlp, log ?? createLogger(settings.logLevel));
+  const logger = log ?? createLogger(settings.logLevel);
+  const addressPolicy = new AddressPolicy(settings.allowPrivate);
   // One client for every feed, page and media request, with the worker's address policy.
-  const http = createHttpClient({ addressPolicy: new AddressPolicy(settings.allowPrivate) });
+  const http = createHttpClient({ addressPolicy });
+  // yt-dlp fetches on its own: it goes through a proxy of the worker's that applies the
+  // same policy to each connection. It serves for the life of the process.
+  const proxy = await startForwardProxy({
+    policy: addressPolicy,
+    onRefused: (target, reason) => logger.warn({ target, reason }, `refused yt-dlp a connection to ${target}: ${reason}`),
+  });
+  const ytdlp = { ...(await setUpYtDlp(settings.ytdlp, logger, addressPolicy)), proxy: proxy.url };
   const host = { hostId: settings.hostId, taskQueue: hostTaskQueueFor(settings.temporal.taskQueue, settings.hostId) };
   const metrics = activityMetrics(Runtime.instance().metricMeter);
   const mainQueueActivities = createMainQueueActivities({

@@ -75,6 +75,7 @@ const envSchema = z.object({
     .trim()
     .regex(JS_RUNTIME_PATTERN, `PARKER_JS_RUNTIME must be one of ${JS_RUNTIME_KINDS.join(', ')}, optionally with :<path>, e.g. node:/usr/local/bin/node`)
     .optional(),
+  PARKER_POT_PROVIDER_URL: z.url({ protocol: /^https?$/, error: 'PARKER_POT_PROVIDER_URL must be an http(s) URL, e.g. http://127.0.0.1:4416' }).optional(),
   PARKER_ALLOW_OUTDATED_YTDLP: z.enum(['0', '1', 'true', 'false'], { error: 'PARKER_ALLOW_OUTDATED_YTDLP must be 1 or 0' }).optional(),
   YOUTUBE_BASE_URL: z.url({ protocol: /^https?$/, error: 'YOUTUBE_BASE_URL must be an http(s) URL' }).default(DEFAULT_YOUTUBE_BASE_URL),
   PARKER_METRICS_PORT: z.coerce
@@ -138,6 +139,8 @@ export interface Settings {
     allowOutdated: boolean;
     /** yt-dlp's JS runtime for YouTube, `<kind>[:<path>]` (PARKER_JS_RUNTIME); unset: the Deno from node_modules. */
     jsRuntime?: string;
+    /** A bgutil PO-token provider server for YouTube (PARKER_POT_PROVIDER_URL); unset: none. */
+    potProviderUrl?: string;
   };
   /** Where YouTube is; a local server in tests. */
   youtubeBaseUrl: string;
@@ -230,6 +233,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       path: e.YTDLP_PATH ? path.resolve(e.YTDLP_PATH) : PROJECT_YTDLP,
       allowOutdated: e.PARKER_ALLOW_OUTDATED_YTDLP === '1' || e.PARKER_ALLOW_OUTDATED_YTDLP === 'true',
       ...(e.PARKER_JS_RUNTIME ? { jsRuntime: e.PARKER_JS_RUNTIME } : {}),
+      ...(e.PARKER_POT_PROVIDER_URL ? { potProviderUrl: e.PARKER_POT_PROVIDER_URL.replace(/\/+$/, '') } : {}),
     },
     youtubeBaseUrl: e.YOUTUBE_BASE_URL.replace(/\/+$/, ''),
     telemetry: {

@@ -2,6 +2,7 @@ import {
   DownloaderFailedError,
   InvalidFeedError,
   RateLimitedError,
+  RefusedUrlError,
   VideoUnavailableError,
   VideoUpcomingError,
   type ParkerError,
@@ -31,6 +32,8 @@ const NEEDS_COOKIES: Partial<Record<PermanentReason, string>> = {
 /** The domain error for a yt-dlp verdict about `url`; `exitCode` null means a signal ended it. */
 export function errorFromVerdict(task: YtDlpTask, url: string, verdict: YtDlpVerdict, exitCode: number | null): ParkerError {
   switch (verdict.kind) {
+    case 'refused':
+      return new RefusedUrlError(`${url}: yt-dlp was refused a connection by the address policy: ${verdict.message}`);
     case 'permanent':
       return task === 'download'
         ? new VideoUnavailableError(url, verdict.reason, [NEEDS_COOKIES[verdict.reason], verdict.message].filter(Boolean).join(': '))

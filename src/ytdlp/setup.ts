@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { isIP } from 'node:net';
+import type { AddressPolicy } from '../http/address-policy.ts';
 import type { Logger } from '../log.ts';
 import { bundledDenoRuntime } from './js-runtime.ts';
 import { invocationArgs, type YtDlpInvocation } from './invocation.ts';
@@ -18,6 +20,8 @@ export interface YtDlpReport {
   ejsVersion?: string;
   /** Everything on its "Optional libraries" line, e.g. `brotli-1.2.1`. */
   optionalLibraries: string[];
+  /** Where it loads plugins from (the PO-token provider's `yt_dlp_plugins`); empty: none. */
+  pluginDirectories: string[];
 }
 
 function debugLine(header: string, label: string): string | undefined {
@@ -37,6 +41,7 @@ export function parseDebugHeader(header: string, version: string): YtDlpReport {
     jsRuntimes: listed('JS runtimes'),
     ...(ejs ? { ejsVersion: ejs.slice('yt_dlp_ejs-'.length) } : {}),
     optionalLibraries,
+    pluginDirectories: listed('Plugin directories'),
   };
 }
 
@@ -64,6 +69,22 @@ export function youtubeWarnings(report: YtDlpReport, jsRuntime: string | undefin
   return warnings;
 }
 
+/** Why the optional parts asked for will not work; empty when they will (or none was asked for). */
+export function optionalWarnings(report: YtDlpReport, invocation: YtDlpInvocation, policy: AddressPolicy): string[] {
+  if (!invocation.potProviderUrl) return [];
+  const warnings: string[] = [];
+  if (report.pluginDirectories.length === 0) {
+    warnings.push(
+      `PARKER_POT_PROVIDER_URL is set but yt-dlp loads no plugins: install the provider plugin with PARKER_YTDLP_OPTIONAL=pot-provider scripts/ensure-ytdlp.sh`,
+    );
+  }
+  // yt-dlp reaches the provider through Parker's proxy, which holds it to the address policy.
+  const host = new URL(invocation.potProviderUrl).hostname.replace(/^\[|\]$/g, '');
+  const refused = isIP(host) ? policy.refusal(host) : undefined;
+  if (refused) warnings.push(`PARKER_POT_PROVIDER_URL ${invocation.potProviderUrl} cannot be reached by yt-dlp: ${refused}`);
+  return warnings;
+}
+
 /** Runs `yt-dlp -v` without a URL and reads its header. */
 export function inspectYtDlp(invocation: YtDlpInvocation, version: string): Promise<YtDlpReport> {
   return new Promise((resolve, reject) => {
@@ -85,13 +106,15 @@ export interface YtDlpSetupOptions {
   allowOutdated: boolean;
   /** PARKER_JS_RUNTIME; absent: the Deno from node_modules. */
   jsRuntime?: string;
+  /** PARKER_POT_PROVIDER_URL; absent: no PO-token provider. */
+  potProviderUrl?: string;
 }
 
 /**
  * Checks yt-dlp at worker start (refusing a vulnerable one), decides which JS runtime it
  * gets, logs what it reports and warns when YouTube will be degraded.
  */
-export async function setUpYtDlp(options: YtDlpSetupOptions, log: Logger): Promise<YtDlpInvocation> {
+export async function setUpYtDlp(options: YtDlpSetupOptions, log: Logger, policy: AddressPolicy): Promise<YtDlpInvocation> {
   const version = await checkYtDlp(options.path, { allowOutdated: options.allowOutdated });
   const parsed = parseYtDlpVersion(version)!;
   // An older yt-dlp would reject --js-runtimes as an unknown option and fail every run.
@@ -99,12 +122,15 @@ export async function setUpYtDlp(options: YtDlpSetupOptions, log: Logger): Promi
   const invocation: YtDlpInvocation = {
     binary: options.path,
     ...(takesRuntime ? { jsRuntime: options.jsRuntime ?? bundledDenoRuntime() } : {}),
+    ...(options.potProviderUrl ? { potProviderUrl: options.potProviderUrl } : {}),
   };
   const report = await inspectYtDlp(invocation, version);
   log.info(
     { ytdlp: options.path, version, jsRuntimes: report.jsRuntimes, ejs: report.ejsVersion ?? null, optionalLibraries: report.optionalLibraries },
     `yt-dlp ${version}, JS runtime ${report.jsRuntimes.join(', ') || 'none'}, yt-dlp-ejs ${report.ejsVersion ?? 'missing'}`,
   );
-  for (const warning of youtubeWarnings(report, invocation.jsRuntime)) log.warn({ ytdlp: options.path }, warning);
+  for (const warning of [...youtubeWarnings(report, invocation.jsRuntime), ...optionalWarnings(report, invocation, policy)]) {
+    log.warn({ ytdlp: options.path }, warning);
+  }
   return invocation;
 }

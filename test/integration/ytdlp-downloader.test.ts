@@ -15,12 +15,16 @@ import { bundledDenoRuntime } from '../../src/ytdlp/js-runtime.ts';
 import { inspectYtDlp, setUpYtDlp, youtubeWarnings } from '../../src/ytdlp/setup.ts';
 import { listWithYtDlp } from '../../src/sources/ytdlp.ts';
 import pino from 'pino';
+import { AddressPolicy } from '../../src/http/address-policy.ts';
 import { mediaBytes, sha256 } from '../helpers/parker.ts';
 import { services } from '../helpers/services.ts';
 
 // The yt-dlp downloader on its own, with the real yt-dlp against media served on
 // 127.0.0.1 (its generic extractor takes a direct file link), and a stand-in script
 // only for hanging, exiting 0 without a file, and printing a given error.
+
+/** The tests' address policy: the fixture server's 127.0.0.1 only. */
+const POLICY = new AddressPolicy(['127.0.0.1']);
 
 const FAKE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'fake-ytdlp.sh');
 
@@ -181,14 +185,14 @@ describe('yt-dlp and its JavaScript runtime, real yt-dlp (no network: -v without
 
   test('the worker logs version, runtime and yt-dlp-ejs at start, and warns when the runtime is missing', async () => {
     const good = capturingLogger();
-    const invocation = await setUpYtDlp({ path: services.ytdlp, allowOutdated: false }, good.log);
+    const invocation = await setUpYtDlp({ path: services.ytdlp, allowOutdated: false }, good.log, POLICY);
     assert.equal(invocation.jsRuntime, bundledDenoRuntime());
     const [started] = good.lines;
     assert.match(started!.msg, /^yt-dlp 2026\.10\.26, JS runtime deno-2\.9\.6, yt-dlp-ejs 0\.8\.0$/);
     assert.equal(good.lines.filter((line) => line.level >= 40).length, 0, JSON.stringify(good.lines));
 
     const bad = capturingLogger();
-    await setUpYtDlp({ path: services.ytdlp, allowOutdated: false, jsRuntime: `deno:${path.join(scratch, 'no-deno-here')}` }, bad.log);
+    await setUpYtDlp({ path: services.ytdlp, allowOutdated: false, jsRuntime: `deno:${path.join(scratch, 'no-deno-here')}` }, bad.log, POLICY);
     const warnings = bad.lines.filter((line) => line.level === 40).map((line) => line.msg);
     assert.equal(warnings.length, 1, JSON.stringify(bad.lines));
     assert.match(warnings[0]!, /no usable JavaScript runtime \(asked for deno:.*no-deno-here; it found none\)/);
@@ -197,7 +201,7 @@ describe('yt-dlp and its JavaScript runtime, real yt-dlp (no network: -v without
   test('a yt-dlp too old for a runtime gets none (it would reject the option) and a warning', async () => {
     process.env.FAKE_YTDLP_VERSION = '2025.10.22';
     const { log, lines } = capturingLogger();
-    const invocation = await setUpYtDlp({ path: FAKE, allowOutdated: false }, log);
+    const invocation = await setUpYtDlp({ path: FAKE, allowOutdated: false }, log, POLICY);
     assert.equal(invocation.jsRuntime, undefined);
     assert.ok(lines.some((line) => line.level === 40 && /older than 2025\.11\.12/.test(line.msg)), JSON.stringify(lines));
   });
@@ -305,6 +309,19 @@ describe('yt-dlp downloader, stand-in for what yt-dlp will not do on loopback', 
       }
     });
   }
+
+  test('the PO-token provider\'s URL reaches yt-dlp as the plugin\'s extractor argument', async () => {
+    const log = path.join(scratch, 'pot-args');
+    process.env.FAKE_YTDLP_MODE = 'error';
+    process.env.FAKE_YTDLP_LOG = log;
+    process.env.FAKE_YTDLP_ERROR = 'ERROR: [youtube] abcdefghijk: HTTP Error 500';
+    const { job: j } = job('https://www.youtube.com/watch?v=abcdefghijk');
+    await assert.rejects(createYtDlpDownloader({ binary: FAKE, potProviderUrl: 'http://127.0.0.1:4416', stallTimeoutMs: 30_000 }).download(j));
+    const args = (await readFile(`${log}.args`, 'utf8')).trim().split('\n');
+    const at = args.indexOf('youtubepot-bgutilhttp:base_url=http://127.0.0.1:4416');
+    assert.ok(at > 0 && at < args.indexOf('--'), args.join(' '));
+    assert.equal(args[at - 1], '--extractor-args');
+  });
 
   test('a URL that starts with "-" reaches yt-dlp as a URL, never as an option', async () => {
     const log = path.join(scratch, 'dash-args');

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { JS_RUNTIME_PATTERN } from '../../src/ytdlp/js-runtime.ts';
 import { invocationArgs } from '../../src/ytdlp/invocation.ts';
-import { parseDebugHeader, youtubeWarnings } from '../../src/ytdlp/setup.ts';
+import { AddressPolicy } from '../../src/http/address-policy.ts';
+import { optionalWarnings, parseDebugHeader, youtubeWarnings } from '../../src/ytdlp/setup.ts';
 
 // yt-dlp's `-v` header as 2026.10.26 prints it, with and without its default extras.
 const WITH_EXTRAS = `[debug] Command-line config: ['--ignore-config', '-v', '--js-runtimes', 'deno:/app/node_modules/deno/bin.cjs']
@@ -42,9 +43,30 @@ describe('yt-dlp start-up report', () => {
   });
 
   test('a yt-dlp from before 2025.11.12 is one warning: it cannot take a runtime at all', () => {
-    const warnings = youtubeWarnings({ version: '2025.10.22', jsRuntimes: [], optionalLibraries: [] }, undefined);
+    const warnings = youtubeWarnings({ version: '2025.10.22', jsRuntimes: [], optionalLibraries: [], pluginDirectories: [] }, undefined);
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /2025\.10\.22 is older than 2025\.11\.12 .*JavaScript challenges/);
+  });
+});
+
+describe('optional parts: the PO-token provider', () => {
+  const withPlugin = parseDebugHeader(`${WITH_EXTRAS}[debug] Plugin directories: /app/.tools/ytdlp/lib/python3.11/site-packages/yt_dlp_plugins\n`, '2026.10.26');
+  const withoutPlugin = parseDebugHeader(`${WITH_EXTRAS}[debug] Plugin directories: none\n`, '2026.10.26');
+  const invocation = { binary: 'yt-dlp', potProviderUrl: 'http://127.0.0.1:4416' };
+
+  test('the plugin directory is read from the header', () => {
+    assert.deepEqual(withPlugin.pluginDirectories, ['/app/.tools/ytdlp/lib/python3.11/site-packages/yt_dlp_plugins']);
+    assert.deepEqual(withoutPlugin.pluginDirectories, []);
+  });
+  test('a provider URL without the plugin, or on an address the policy refuses, is a warning each', () => {
+    assert.deepEqual(optionalWarnings(withPlugin, invocation, new AddressPolicy(['127.0.0.1'])), []);
+    const warnings = optionalWarnings(withoutPlugin, invocation, new AddressPolicy([]));
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0]!, /loads no plugins: .*PARKER_YTDLP_OPTIONAL=pot-provider/);
+    assert.match(warnings[1]!, /http:\/\/127\.0\.0\.1:4416 cannot be reached by yt-dlp: 127\.0\.0\.1 is a loopback address; add it to PARKER_ALLOW_PRIVATE/);
+  });
+  test('no provider asked for, no warning', () => {
+    assert.deepEqual(optionalWarnings(withoutPlugin, { binary: 'yt-dlp' }, new AddressPolicy([])), []);
   });
 });
 
@@ -59,6 +81,14 @@ describe('yt-dlp invocation', () => {
       '--no-remote-components',
     ]);
     assert.deepEqual(invocationArgs({ binary: 'yt-dlp' }), ['--ignore-config', '--no-cache-dir']);
+    assert.deepEqual(invocationArgs({ binary: 'yt-dlp', proxy: 'http://127.0.0.1:8123', potProviderUrl: 'http://10.1.2.3:4416' }), [
+      '--ignore-config',
+      '--no-cache-dir',
+      '--proxy',
+      'http://127.0.0.1:8123',
+      '--extractor-args',
+      'youtubepot-bgutilhttp:base_url=http://10.1.2.3:4416',
+    ]);
   });
 
   test('PARKER_JS_RUNTIME takes a kind yt-dlp knows, with an optional path', () => {
