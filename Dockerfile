@@ -37,8 +37,11 @@ RUN apt-get update \
 WORKDIR /app
 # The pinned yt-dlp from PyPI with its default extras (yt-dlp-ejs, YouTube's challenge
 # solver, among them), in the same place the worker looks for it in development.
+# Optional parts: `docker build --build-arg PARKER_YTDLP_OPTIONAL=pot-provider,curl-cffi .`
+ARG PARKER_YTDLP_OPTIONAL=""
 COPY scripts/ensure-ytdlp.sh scripts/ytdlp-requirements.txt ./scripts/
-RUN scripts/ensure-ytdlp.sh
+COPY scripts/ytdlp-optional ./scripts/ytdlp-optional
+RUN PARKER_YTDLP_OPTIONAL="$PARKER_YTDLP_OPTIONAL" scripts/ensure-ytdlp.sh
 COPY --from=build /app/node_modules ./node_modules
 # The JS runtime yt-dlp runs those challenges in: Deno from the npm package `deno`. The
 # build stops here unless yt-dlp finds it and yt-dlp-ejs, as the worker checks at start.
