@@ -49,10 +49,11 @@ export interface WorkerDeps {
 
 /** Builds the workers; the Temporal runtime must be installed already (installRuntime). */
 export async function createWorkers({ connection, settings, db, tracing, workflowBundle, log }: WorkerDeps): Promise<Worker[]> {
-  // Refuse to start with a missing or vulnerable yt-dlp rather than fail every download later.
-  // Then log what it can do for YouTube (its JS runtime, yt-dlp-ejs) and warn when degraded.
   const logger = log ?? createLogger(settings.logLevel);
   const addressPolicy = new AddressPolicy(settings.allowPrivate);
+  // Refuse to start with a missing or vulnerable yt-dlp rather than fail every download
+  // later; log what it can do for YouTube (its JS runtime, yt-dlp-ejs), warn when degraded.
+  const invocation = await setUpYtDlp(settings.ytdlp, logger, addressPolicy);
   // One client for every feed, page and media request, with the worker's address policy.
   const http = createHttpClient({ addressPolicy });
   // yt-dlp fetches on its own: it goes through a proxy of the worker's that applies the
@@ -61,7 +62,7 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
     policy: addressPolicy,
     onRefused: (target, reason) => logger.warn({ target, reason }, `refused yt-dlp a connection to ${target}: ${reason}`),
   });
-  const ytdlp = { ...(await setUpYtDlp(settings.ytdlp, logger, addressPolicy)), proxy: proxy.url };
+  const ytdlp = { ...invocation, proxy: proxy.url };
   const host = { hostId: settings.hostId, taskQueue: hostTaskQueueFor(settings.temporal.taskQueue, settings.hostId) };
   const metrics = activityMetrics(Runtime.instance().metricMeter);
   const mainQueueActivities = createMainQueueActivities({

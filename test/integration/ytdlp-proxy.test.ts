@@ -31,7 +31,7 @@ after(async () => {
   await new Promise<void>((resolve) => forbidden.close(() => resolve()));
 });
 
-/** A YouTube channel with one video whose watch page embeds `mediaUrl`; its settled video. */
+/** A YouTube channel with one video whose watch page embeds `mediaUrl`; its settled video and how often yt-dlp read the page (once per attempt). */
 async function videoEmbedding(mediaUrl: string) {
   const name = uniqueName('policy');
   const videoId = `${name.slice(-8)}-p1`;
@@ -50,7 +50,7 @@ async function videoEmbedding(mediaUrl: string) {
   });
   await runCrawl(parker, { channel: name, url: `https://www.youtube.com/@${handle}`, backfill: 5 });
   const [video] = await settledVideos(parker.db, name);
-  return video!;
+  return { video: video!, attempts: server.stats(`/watch?v=${videoId}`).requests };
 }
 
 describe('yt-dlp under the address policy, real yt-dlp through the worker\'s proxy', () => {
@@ -58,22 +58,24 @@ describe('yt-dlp under the address policy, real yt-dlp through the worker\'s pro
     const body = mediaBytes(200_000);
     const path = `/${uniqueName('allowed')}/clip.mp4`;
     server.setMedia(path, { body, contentType: 'video/mp4', etag: '"allowed"' });
-    const video = await videoEmbedding(server.url(path));
+    const { video } = await videoEmbedding(server.url(path));
     assert.equal(video.status, 'downloaded', video.reason);
     assert.equal(sha256(await readFile(video.filePath!)), sha256(body));
   });
 
   test('media at the cloud metadata address is refused, with the address in the reason, without a retry', async () => {
-    const video = await videoEmbedding('http://169.254.169.254/latest/meta-data/clip.mp4');
+    const { video, attempts } = await videoEmbedding('http://169.254.169.254/latest/meta-data/clip.mp4');
     assert.equal(video.status, 'failed');
+    assert.equal(attempts, 1, 'one attempt: a refusal is final');
     assert.match(video.reason!, /Parker refused 169\.254\.169\.254:80: 169\.254\.169\.254 is a link-local address/);
     assert.match(video.reason!, /address policy/);
   });
 
   test('media on a loopback port that is not allow-listed is refused, and nothing connects there', async () => {
     const before = connectionsToForbidden;
-    const video = await videoEmbedding(`http://127.0.0.2:${forbiddenPort}/clip.mp4`);
+    const { video, attempts } = await videoEmbedding(`http://127.0.0.2:${forbiddenPort}/clip.mp4`);
     assert.equal(video.status, 'failed');
+    assert.equal(attempts, 1, 'one attempt: a refusal is final');
     assert.match(video.reason!, new RegExp(`Parker refused 127\\.0\\.0\\.2:${forbiddenPort}: 127\\.0\\.0\\.2 is a loopback address`));
     assert.equal(connectionsToForbidden, before, 'no connection reached 127.0.0.2');
   });
@@ -82,7 +84,7 @@ describe('yt-dlp under the address policy, real yt-dlp through the worker\'s pro
     const before = connectionsToForbidden;
     const path = `/${uniqueName('hop')}/clip.mp4`;
     server.setRedirect(path, `http://127.0.0.2:${forbiddenPort}/clip.mp4`);
-    const video = await videoEmbedding(server.url(path));
+    const { video } = await videoEmbedding(server.url(path));
     assert.equal(video.status, 'failed');
     assert.match(video.reason!, /127\.0\.0\.2 is a loopback address/);
     assert.equal(connectionsToForbidden, before, 'no connection reached 127.0.0.2');
