@@ -35,10 +35,19 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg python3 python3-venv ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-# The pinned yt-dlp from PyPI, in the same place the worker looks for it in development.
+# The pinned yt-dlp from PyPI with its default extras (yt-dlp-ejs, YouTube's challenge
+# solver, among them), in the same place the worker looks for it in development.
+# Optional parts: `docker build --build-arg PARKER_YTDLP_OPTIONAL=pot-provider,curl-cffi .`
+ARG PARKER_YTDLP_OPTIONAL=""
 COPY scripts/ensure-ytdlp.sh scripts/ytdlp-requirements.txt ./scripts/
-RUN scripts/ensure-ytdlp.sh
+COPY scripts/ytdlp-optional ./scripts/ytdlp-optional
+RUN PARKER_YTDLP_OPTIONAL="$PARKER_YTDLP_OPTIONAL" scripts/ensure-ytdlp.sh
 COPY --from=build /app/node_modules ./node_modules
+# The JS runtime yt-dlp runs those challenges in: Deno from the npm package `deno`. The
+# build stops here unless yt-dlp finds it and yt-dlp-ejs, as the worker checks at start.
+RUN .tools/ytdlp/bin/yt-dlp --ignore-config --no-js-runtimes --js-runtimes deno:/app/node_modules/deno/bin.cjs -v 2>&1 \
+      | grep '^\[debug\] JS runtimes: deno-' \
+ && .tools/ytdlp/bin/python -c 'import yt_dlp_ejs'
 COPY package.json package-lock.json tsconfig.json ./
 COPY src ./src
 # The sources stay root-owned (read-only to the worker); only the data and download

@@ -27,7 +27,7 @@ export async function runParker(settings: Settings, log: Logger): Promise<void> 
     await connection.close();
 
     const workerConnection = await NativeConnection.connect(endpoint.connection);
-    const workers = await createWorkers({ connection: workerConnection, settings, db, tracing });
+    const workers = await createWorkers({ connection: workerConnection, settings, db, tracing, log });
     log.info(
       { taskQueue: settings.temporal.taskQueue, downloadDir: settings.downloadDir, maxDownloads: settings.maxDownloads },
       endpoint.devServer

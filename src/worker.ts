@@ -7,9 +7,10 @@ import type { Db } from './db/connect.ts';
 import { createHttpDownloader } from './downloaders/http.ts';
 import { AddressPolicy } from './http/address-policy.ts';
 import { createHttpClient } from './http/client.ts';
+import { startForwardProxy } from './http/forward-proxy.ts';
 import { createYtDlpDownloader } from './downloaders/ytdlp.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
-import { createLogger } from './log.ts';
+import { createLogger, type Logger } from './log.ts';
 import { downloadTaskQueueFor, hostTaskQueueFor } from './shared/names.ts';
 import { createFeedSource } from './sources/feed.ts';
 import { createYoutubeSource } from './sources/youtube.ts';
@@ -19,7 +20,7 @@ import { activityMetrics } from './telemetry/metrics.ts';
 import type { Tracing } from './telemetry/tracing.ts';
 import { startServices } from './services.ts';
 import { MEDIA_TRANSFER } from './workflows/policies.ts';
-import { checkYtDlp } from './ytdlp/version.ts';
+import { setUpYtDlp } from './ytdlp/setup.ts';
 
 // The composition root of the worker: settings → telemetry → yt-dlp check → database,
 // sources, downloaders → activities → three Temporal workers on one connection:
@@ -42,15 +43,26 @@ export interface WorkerDeps {
    * otherwise the worker bundles src/workflows.
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Where start-up findings go (yt-dlp's version and JS runtime); default: a logger at the settings' level. */
+  log?: Logger;
 }
 
 /** Builds the workers; the Temporal runtime must be installed already (installRuntime). */
-export async function createWorkers({ connection, settings, db, tracing, workflowBundle }: WorkerDeps): Promise<Worker[]> {
-  // Refuse to start with a missing or vulnerable yt-dlp rather than fail every download later.
-  await checkYtDlp(settings.ytdlp.path, { allowOutdated: settings.ytdlp.allowOutdated });
-  const binary = settings.ytdlp.path;
+export async function createWorkers({ connection, settings, db, tracing, workflowBundle, log }: WorkerDeps): Promise<Worker[]> {
+  const logger = log ?? createLogger(settings.logLevel);
+  const addressPolicy = new AddressPolicy(settings.allowPrivate);
+  // Refuse to start with a missing or vulnerable yt-dlp rather than fail every download
+  // later; log what it can do for YouTube (its JS runtime, yt-dlp-ejs), warn when degraded.
+  const invocation = await setUpYtDlp(settings.ytdlp, logger, addressPolicy);
   // One client for every feed, page and media request, with the worker's address policy.
-  const http = createHttpClient({ addressPolicy: new AddressPolicy(settings.allowPrivate) });
+  const http = createHttpClient({ addressPolicy });
+  // yt-dlp fetches on its own: it goes through a proxy of the worker's that applies the
+  // same policy to each connection. It serves for the life of the process.
+  const proxy = await startForwardProxy({
+    policy: addressPolicy,
+    onRefused: (target, reason) => logger.warn({ target, reason }, `refused yt-dlp a connection to ${target}: ${reason}`),
+  });
+  const ytdlp = { ...invocation, proxy: proxy.url };
   const host = { hostId: settings.hostId, taskQueue: hostTaskQueueFor(settings.temporal.taskQueue, settings.hostId) };
   const metrics = activityMetrics(Runtime.instance().metricMeter);
   const mainQueueActivities = createMainQueueActivities({
@@ -58,9 +70,9 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
     // In order: YouTube's own addresses, then feeds; a URL that answers with a web page
     // instead of a feed goes on to yt-dlp.
     sources: [
-      createYoutubeSource({ http, baseUrl: settings.youtubeBaseUrl, ytdlp: { binary } }),
+      createYoutubeSource({ http, baseUrl: settings.youtubeBaseUrl, ytdlp }),
       createFeedSource({ http }),
-      createYtDlpSource({ binary }),
+      createYtDlpSource(ytdlp),
     ],
     downloadDir: settings.downloadDir,
     configPath: settings.configPath,
@@ -72,7 +84,7 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
     downloaders: [
       createHttpDownloader({ http }),
       // A silent yt-dlp is killed when Temporal would give up on its heartbeats anyway.
-      createYtDlpDownloader({ binary, stallTimeoutMs: parseDuration(String(MEDIA_TRANSFER.heartbeatTimeout), 'MEDIA_TRANSFER.heartbeatTimeout') }),
+      createYtDlpDownloader({ ...ytdlp, stallTimeoutMs: parseDuration(String(MEDIA_TRANSFER.heartbeatTimeout), 'MEDIA_TRANSFER.heartbeatTimeout') }),
     ],
     downloadDir: settings.downloadDir,
     metrics,
@@ -131,7 +143,7 @@ async function main(): Promise<void> {
   const { tracing, endpoint, db, close } = await startServices(settings, log);
   try {
     const connection = await NativeConnection.connect(endpoint.connection);
-    const workers = await createWorkers({ connection, settings, db, tracing });
+    const workers = await createWorkers({ connection, settings, db, tracing, log });
     log.info({ taskQueue: settings.temporal.taskQueue, maxDownloads: settings.maxDownloads }, 'worker running');
     await runWorkers(workers);
     await connection.close();

@@ -7,7 +7,7 @@ import { getVideo, markDownloaded } from '../db/videos.ts';
 import { downloaderNamed, type Downloader } from '../downloaders/downloader.ts';
 import { partWorkDir, removePart, resumeRecordPath } from '../downloaders/part-file.ts';
 import { asStorageError, NoMediaError, StorageError } from '../errors.ts';
-import { extensionForMediaType, MEDIA_EXTENSIONS } from '../naming/media-types.ts';
+import { extensionForMediaType, MEDIA_EXTENSIONS, mediaTypeForExtension } from '../naming/media-types.ts';
 import { finalPathFor, partPathFor, partPathInside } from '../naming/video-paths.ts';
 import type { DownloadedMedia, DownloadInput, DownloadOptions, DownloadProgress, DownloadSummary, DownloadTarget } from '../shared/download.ts';
 import type { ActivityMetrics } from '../telemetry/metrics.ts';
@@ -181,7 +181,13 @@ export function createHostActivities({ db, downloaders, downloadDir, metrics }: 
         } catch (error) {
           throw asStorageError(error, filePath);
         }
-        await markDownloaded(db, video, { filePath, bytes: media.bytes, sha256: media.sha256 });
+        await markDownloaded(db, video, {
+          filePath,
+          bytes: media.bytes,
+          sha256: media.sha256,
+          // The type of the container a downloader chose (yt-dlp), not the feed's guess.
+          ...(media.ext ? { mediaType: mediaTypeForExtension(media.ext) } : {}),
+        });
         Context.current().log.info('video downloaded', {
           channel: video.channel,
           videoId: video.externalId,

@@ -9,7 +9,15 @@ import { compileTitlePattern, publishedAfterTime } from '../rules/filters.ts';
 import { DurationError, parseDuration, parseLengthSeconds, type DurationLimits } from '../rules/durations.ts';
 import { outputTemplateProblem } from '../naming/output-template.ts';
 import type { Backfill, ChannelRules } from '../shared/crawl.ts';
-import { SIDECAR_KINDS, type DownloadOptions } from '../shared/download.ts';
+import {
+  AUDIO_FORMATS,
+  EMBED_KINDS,
+  SIDECAR_KINDS,
+  SPONSORBLOCK_CATEGORIES,
+  SPONSORBLOCK_UNREMOVABLE,
+  type DownloadOptions,
+} from '../shared/download.ts';
+import { extraArgsProblem } from '../ytdlp/extra-args.ts';
 import type { KeepRule } from '../shared/maintenance.ts';
 
 // channels.yaml: the list of channels Parker follows. Each channel entry is validated on
@@ -56,6 +64,42 @@ const subtitles = z
   .min(1, 'must name at least one language')
   .max(20, 'must name at most 20 languages');
 const sidecarFields = { output: output.optional(), write: write.optional(), subtitles: subtitles.optional() };
+
+/** SponsorBlock categories for mark or remove; `-name` excludes one (`[all, -preview]`). */
+const sponsorCategories = (use: 'mark' | 'remove') =>
+  z
+    .array(z.string())
+    .min(1, 'must name at least one category')
+    .superRefine((categories, context) => {
+      for (const category of categories) {
+        const name = category.replace(/^-/, '');
+        if (!(SPONSORBLOCK_CATEGORIES as readonly string[]).includes(name)) {
+          context.addIssue({ code: 'custom', message: `unknown SponsorBlock category "${category}"; yt-dlp knows ${SPONSORBLOCK_CATEGORIES.join(', ')}` });
+        } else if (use === 'remove' && SPONSORBLOCK_UNREMOVABLE.includes(name)) {
+          context.addIssue({ code: 'custom', message: `"${name}" can be marked but not removed` });
+        }
+      }
+    });
+const sponsorblock = z
+  .object({ mark: sponsorCategories('mark').optional(), remove: sponsorCategories('remove').optional() }, { error: 'must be { mark: [...] } and/or { remove: [...] }' })
+  .strict()
+  .refine((value) => value.mark !== undefined || value.remove !== undefined, 'must set mark or remove (or both)');
+/** yt-dlp's options for what the file holds, per channel or in `defaults:`. */
+const ytdlpFields = {
+  sponsorblock: sponsorblock.optional(),
+  embed: z.array(z.enum(EMBED_KINDS, { error: `must be one of ${EMBED_KINDS.join(', ')}` })).optional(),
+  audio_only: z.boolean({ error: 'must be true or false' }).optional(),
+  audio_format: z.enum(AUDIO_FORMATS, { error: `must be one of ${AUDIO_FORMATS.join(', ')}` }).optional(),
+  extra_args: z
+    .array(z.string({ error: 'must be a list of strings' }))
+    .superRefine((args, context) => {
+      const problem = extraArgsProblem(args);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
+};
+/** What `audio_only` converts to when no `audio_format` is given. */
+export const DEFAULT_AUDIO_FORMAT = 'm4a';
 
 const titlePattern = z
   .string()
@@ -146,6 +190,7 @@ const channelSchema = z
     filters: filtersSchema.optional(),
     include: includeSchema.optional(),
     ...sidecarFields,
+    ...ytdlpFields,
     keep: keep.optional(),
   })
   .strict();
@@ -159,6 +204,7 @@ const fileSchema = z
         filters: filtersSchema.optional(),
         include: includeSchema.optional(),
         ...sidecarFields,
+        ...ytdlpFields,
         keep: keep.optional(),
       })
       .strict()
@@ -279,12 +325,28 @@ export function parseChannelList(text: string, file: string): ChannelList {
     if (output) download.output = output;
     const write = [...new Set(parsed.data.write ?? defaults.write ?? [])];
     if (write.length > 0) download.write = write;
+    const embed = [...new Set(parsed.data.embed ?? defaults.embed ?? [])];
+    if (embed.length > 0) download.embed = embed;
     const languages = parsed.data.subtitles ?? defaults.subtitles;
-    if (languages && write.includes('subtitles')) download.subtitles = [...new Set(languages)];
+    const wantsSubtitles = write.includes('subtitles') || embed.includes('subtitles');
+    if (languages && wantsSubtitles) download.subtitles = [...new Set(languages)];
     else if (languages && parsed.data.subtitles) {
-      problems.push({ channel: label, message: `${file}: channel "${name}": subtitles: has no effect without "subtitles" in write` });
+      problems.push({ channel: label, message: `${file}: channel "${name}": subtitles: has no effect without "subtitles" in write or embed` });
+      return;
+    } else if (embed.includes('subtitles')) {
+      problems.push({ channel: label, message: `${file}: channel "${name}": embed: "subtitles" needs the languages in subtitles:` });
       return;
     }
+    const sponsorblockRule = parsed.data.sponsorblock ?? defaults.sponsorblock;
+    if (sponsorblockRule) download.sponsorblock = sponsorblockRule;
+    const audioOnly = parsed.data.audio_only ?? defaults.audio_only ?? false;
+    if (audioOnly) download.audioFormat = parsed.data.audio_format ?? defaults.audio_format ?? DEFAULT_AUDIO_FORMAT;
+    else if (parsed.data.audio_format) {
+      problems.push({ channel: label, message: `${file}: channel "${name}": audio_format: has no effect without audio_only: true` });
+      return;
+    }
+    const extraArgs = parsed.data.extra_args ?? defaults.extra_args;
+    if (extraArgs && extraArgs.length > 0) download.extraArgs = extraArgs;
     const keepRule = parsed.data.keep ?? defaults.keep;
     channels.push({
       name,

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { AddressPolicy } from '../http/address-policy.ts';
 import { parseDuration } from '../rules/durations.ts';
 import { DEFAULT_YOUTUBE_BASE_URL } from '../sources/youtube-url.ts';
+import { JS_RUNTIME_KINDS, JS_RUNTIME_PATTERN } from '../ytdlp/js-runtime.ts';
 
 // Everything Parker reads from the environment, read once here. Nothing below src/config
 // touches process.env.
@@ -69,6 +70,12 @@ const envSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   YTDLP_PATH: z.string().trim().min(1).optional(),
+  PARKER_JS_RUNTIME: z
+    .string()
+    .trim()
+    .regex(JS_RUNTIME_PATTERN, `PARKER_JS_RUNTIME must be one of ${JS_RUNTIME_KINDS.join(', ')}, optionally with :<path>, e.g. node:/usr/local/bin/node`)
+    .optional(),
+  PARKER_POT_PROVIDER_URL: z.url({ protocol: /^https?$/, error: 'PARKER_POT_PROVIDER_URL must be an http(s) URL, e.g. http://127.0.0.1:4416' }).optional(),
   PARKER_ALLOW_OUTDATED_YTDLP: z.enum(['0', '1', 'true', 'false'], { error: 'PARKER_ALLOW_OUTDATED_YTDLP must be 1 or 0' }).optional(),
   YOUTUBE_BASE_URL: z.url({ protocol: /^https?$/, error: 'YOUTUBE_BASE_URL must be an http(s) URL' }).default(DEFAULT_YOUTUBE_BASE_URL),
   PARKER_METRICS_PORT: z.coerce
@@ -130,6 +137,10 @@ export interface Settings {
     path: string;
     /** Run a yt-dlp older than 2024.07.01 anyway (PARKER_ALLOW_OUTDATED_YTDLP=1). */
     allowOutdated: boolean;
+    /** yt-dlp's JS runtime for YouTube, `<kind>[:<path>]` (PARKER_JS_RUNTIME); unset: the Deno from node_modules. */
+    jsRuntime?: string;
+    /** A bgutil PO-token provider server for YouTube (PARKER_POT_PROVIDER_URL); unset: none. */
+    potProviderUrl?: string;
   };
   /** Where YouTube is; a local server in tests. */
   youtubeBaseUrl: string;
@@ -221,6 +232,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     ytdlp: {
       path: e.YTDLP_PATH ? path.resolve(e.YTDLP_PATH) : PROJECT_YTDLP,
       allowOutdated: e.PARKER_ALLOW_OUTDATED_YTDLP === '1' || e.PARKER_ALLOW_OUTDATED_YTDLP === 'true',
+      ...(e.PARKER_JS_RUNTIME ? { jsRuntime: e.PARKER_JS_RUNTIME } : {}),
+      ...(e.PARKER_POT_PROVIDER_URL ? { potProviderUrl: e.PARKER_POT_PROVIDER_URL.replace(/\/+$/, '') } : {}),
     },
     youtubeBaseUrl: e.YOUTUBE_BASE_URL.replace(/\/+$/, ''),
     telemetry: {

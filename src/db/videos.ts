@@ -227,12 +227,14 @@ export async function markDownloading(db: Db, key: VideoKey, now = new Date()): 
 export async function markDownloaded(
   db: Db,
   key: VideoKey,
-  file: { filePath: string; bytes: number; sha256: string },
+  file: { filePath: string; bytes: number; sha256: string; mediaType?: string },
   now = new Date(),
 ): Promise<void> {
   await db('videos')
     .where({ channel: key.channel, external_id: key.externalId })
     .update({
+      // What the file turned out to be (yt-dlp picks the container; audio only converts).
+      ...(file.mediaType ? { media_type: file.mediaType } : {}),
       status: 'downloaded',
       reason: null,
       skip_kind: null,

@@ -13,6 +13,7 @@ import {
 import { MEDIA_EXTENSIONS } from '../naming/media-types.ts';
 import { errorFromYtDlpRun } from '../ytdlp/errors.ts';
 import { parseProgressLine, PROGRESS_TEMPLATE } from '../ytdlp/progress.ts';
+import { invocationArgs, type YtDlpInvocation } from '../ytdlp/invocation.ts';
 import { runProcess } from '../ytdlp/run.ts';
 import { hashFilePrefix, partWorkDir } from './part-file.ts';
 
@@ -27,9 +28,7 @@ import { hashFilePrefix, partWorkDir } from './part-file.ts';
  */
 export const DEFAULT_FORMAT = 'bv*[height<=?1080]+ba/b[height<=?1080]/b';
 
-export interface YtDlpDownloaderOptions {
-  /** The yt-dlp executable (checked at worker start, src/ytdlp/version.ts). */
-  binary: string;
+export interface YtDlpDownloaderOptions extends YtDlpInvocation {
   /**
    * A yt-dlp that prints nothing for this long is killed and the attempt fails as
    * retryable. The transfer's heartbeat timeout: past it, Temporal gives up anyway.
@@ -57,10 +56,38 @@ export function sidecarArgs(options: DownloadOptions | undefined): string[] {
   return args;
 }
 
-function ytDlpArgs(job: DownloadJob, workDir: string, cookies: string | undefined): string[] {
+/**
+ * yt-dlp's flags for what the file holds: SponsorBlock chapters or cuts, embedded
+ * metadata, thumbnail, chapters and subtitles, audio only; then the channel's allow-listed
+ * extra options (src/ytdlp/extra-args.ts), which Parker's own flags after them override.
+ */
+export function contentArgs(options: DownloadOptions | undefined): string[] {
+  const args: string[] = [...(options?.extraArgs ?? [])];
+  const { mark, remove } = options?.sponsorblock ?? {};
+  if (mark) args.push('--sponsorblock-mark', mark.join(','));
+  if (remove) args.push('--sponsorblock-remove', remove.join(','));
+  const embed = options?.embed ?? [];
+  if (embed.includes('metadata')) args.push('--embed-metadata');
+  if (embed.includes('thumbnail')) args.push('--embed-thumbnail');
+  if (embed.includes('chapters')) args.push('--embed-chapters');
+  if (embed.includes('subtitles') && options?.subtitles?.length) {
+    // Written as sidecars too when `write` asks; else yt-dlp fetches them to embed only.
+    if (!options.write?.includes('subtitles')) args.push('--sub-langs', options.subtitles.join(','));
+    args.push('--embed-subs');
+  }
+  if (options?.audioFormat) args.push('--extract-audio', '--audio-format', options.audioFormat);
+  return args;
+}
+
+/** The format to fetch: the channel's, else the best audio for audio only, else DEFAULT_FORMAT. */
+function formatFor(options: DownloadOptions | undefined): string {
+  return options?.format ?? (options?.audioFormat ? 'ba/b' : DEFAULT_FORMAT);
+}
+
+function ytDlpArgs(invocation: YtDlpInvocation, job: DownloadJob, workDir: string, cookies: string | undefined): string[] {
   return [
-    '--ignore-config', // an operator's ~/.config/yt-dlp must not change where files go
-    '--no-cache-dir',
+    ...invocationArgs(invocation),
+    ...contentArgs(job.options),
     '--no-playlist',
     '--newline',
     '--no-colors',
@@ -83,7 +110,7 @@ function ytDlpArgs(job: DownloadJob, workDir: string, cookies: string | undefine
     '--fragment-retries',
     '3',
     '--format',
-    job.options?.format ?? DEFAULT_FORMAT,
+    formatFor(job.options),
     '--paths',
     `home:${workDir}`,
     '--paths',
@@ -158,7 +185,7 @@ export function createYtDlpDownloader(options: YtDlpDownloaderOptions): Download
       const result = await withCookies(job.options?.cookies, job.url, (cookies) =>
         runProcess({
           binary: options.binary,
-          args: ytDlpArgs(job, workDir, cookies),
+          args: ytDlpArgs(options, job, workDir, cookies),
           signal: job.signal,
           stallTimeoutMs: options.stallTimeoutMs,
           onLine: (line) => {
@@ -177,6 +204,7 @@ export function createYtDlpDownloader(options: YtDlpDownloaderOptions): Download
       const hash = await hashFilePrefix(finished.file, finished.size, undefined, () =>
         job.onProgress({ bytesDone: finished.size, totalBytes: finished.size }),
       );
+      // The container yt-dlp chose (or converted to, for audio only) names the extension.
       return { bytes: finished.size, sha256: hash.digest('hex'), ext: finished.ext, filePath: finished.file };
     },
   };

@@ -26,6 +26,11 @@ const EXTENSION_BY_MEDIA_TYPE: Record<string, string> = {
 
 export const MEDIA_EXTENSIONS: ReadonlySet<string> = new Set(Object.values(EXTENSION_BY_MEDIA_TYPE));
 
+/** The media type of an allow-listed extension (`m4a` → `audio/mp4`): the first type that names it. */
+export function mediaTypeForExtension(ext: string): string | undefined {
+  return Object.entries(EXTENSION_BY_MEDIA_TYPE).find(([, known]) => known === ext)?.[0];
+}
+
 /** Generic binary types that CDNs often send for media; accepted, but they name no extension. */
 const GENERIC_BINARY_TYPES = new Set(['application/octet-stream', 'binary/octet-stream']);
 

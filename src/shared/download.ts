@@ -45,6 +45,43 @@ export interface DownloadedMedia {
 export const SIDECAR_KINDS = ['info_json', 'thumbnail', 'subtitles', 'nfo'] as const;
 export type SidecarKind = (typeof SIDECAR_KINDS)[number];
 
+/** What yt-dlp can embed into the media file (`embed:` in channels.yaml; needs ffmpeg). */
+export const EMBED_KINDS = ['metadata', 'thumbnail', 'chapters', 'subtitles'] as const;
+export type EmbedKind = (typeof EMBED_KINDS)[number];
+
+/** The audio formats `audio_only` converts to (yt-dlp's `-x --audio-format`). */
+export const AUDIO_FORMATS = ['m4a', 'mp3', 'opus'] as const;
+export type AudioFormat = (typeof AUDIO_FORMATS)[number];
+
+/**
+ * SponsorBlock's segment categories as yt-dlp 2026.10.26 names them (`--sponsorblock-mark`),
+ * and `all`/`default`. `poi_highlight` and `chapter` are points and titles, not segments:
+ * they can be marked but not removed.
+ */
+export const SPONSORBLOCK_CATEGORIES = [
+  'sponsor',
+  'intro',
+  'outro',
+  'selfpromo',
+  'preview',
+  'filler',
+  'interaction',
+  'music_offtopic',
+  'hook',
+  'poi_highlight',
+  'chapter',
+  'all',
+  'default',
+] as const;
+export const SPONSORBLOCK_UNREMOVABLE: readonly string[] = ['poi_highlight', 'chapter'];
+
+/** SponsorBlock's segments, as chapters (`mark`) or cut out of the file (`remove`). */
+export interface SponsorBlockOptions {
+  /** Categories, each optionally prefixed with `-` to exclude it (`[all, -preview]`). */
+  mark?: string[];
+  remove?: string[];
+}
+
 /** Per-channel download settings: where files go, which sidecars, and yt-dlp's own. */
 export interface DownloadOptions {
   /** Output template, e.g. `{channel}/{date} {title} [{id}].{ext}`; absent means that default. */
@@ -57,6 +94,14 @@ export interface DownloadOptions {
   format?: string;
   /** A Netscape cookies file yt-dlp sends to the site. Its contents are never logged. */
   cookies?: string;
+  /** SponsorBlock segments to mark as chapters or remove (yt-dlp). */
+  sponsorblock?: SponsorBlockOptions;
+  /** What yt-dlp embeds into the media file. */
+  embed?: EmbedKind[];
+  /** Keep the audio only, converted to this format (`-x --audio-format`). */
+  audioFormat?: AudioFormat;
+  /** More yt-dlp options, checked against an allow-list when the config is read (src/ytdlp/extra-args.ts). */
+  extraArgs?: string[];
 }
 
 /** Heartbeat details of the download activity, shown in the Web UI's pending activity. */

@@ -2,13 +2,13 @@ import type { ChannelSource } from './source.ts';
 import { DownloaderFailedError, InvalidFeedError } from '../errors.ts';
 import type { ListedVideo } from '../shared/listing.ts';
 import { errorFromYtDlpRun } from '../ytdlp/errors.ts';
+import { invocationArgs, type YtDlpInvocation } from '../ytdlp/invocation.ts';
 import { runProcess } from '../ytdlp/run.ts';
 
 // Any other site yt-dlp supports: a channel or playlist page that is not a feed is
 // listed with `yt-dlp --flat-playlist -J` (entries without resolving each video).
 
-export interface YtDlpSourceOptions {
-  binary: string;
+export interface YtDlpSourceOptions extends YtDlpInvocation {
   /** The newest this many entries are listed on each crawl. */
   maxEntries?: number;
   /** A listing that prints nothing for this long is killed. */
@@ -90,8 +90,7 @@ export async function listWithYtDlp(
   const result = await runProcess({
     binary: options.binary,
     args: [
-      '--ignore-config',
-      '--no-cache-dir',
+      ...invocationArgs(options),
       '--flat-playlist',
       '--dump-single-json',
       '--playlist-items',

@@ -9,6 +9,8 @@
 export type PermanentReason = 'private' | 'removed' | 'members-only' | 'age-restricted' | 'geo-blocked' | 'unsupported-url';
 
 export type YtDlpVerdict =
+  /** Parker's own proxy refused a connection (src/http/forward-proxy.ts): the address policy, final. */
+  | { kind: 'refused'; message: string }
   /** The site refuses this video for good: record the reason, do not retry. */
   | { kind: 'permanent'; reason: PermanentReason; message: string }
   /** The site is throttling us (HTTP 429, "confirm you're not a bot"): retry, much later. */
@@ -34,6 +36,12 @@ const PERMANENT: Array<[PermanentReason, RegExp]> = [
   ],
   ['unsupported-url', /^(?:ERROR:\s*)?Unsupported URL:/im],
 ];
+
+/**
+ * The proxy's refusal, as yt-dlp prints it (a tunnel's status line or an HTTP error). A site
+ * could answer 403 in the same words: it then only refuses its own video for good.
+ */
+const REFUSED_BY_PROXY = /\b(?:403:?\s+)Parker refused\b/;
 
 const RATE_LIMITED = /HTTP Error 429|Too Many Requests|confirm you(?:['’]re| are) not a bot|rate-limited by YouTube/i;
 
@@ -66,6 +74,7 @@ export function errorLines(stderr: string): string {
 /** Classifies what yt-dlp printed on stderr when it exited non-zero. */
 export function classifyYtDlpError(stderr: string): YtDlpVerdict {
   const message = errorLines(stderr) || 'yt-dlp failed without a message';
+  if (REFUSED_BY_PROXY.test(message)) return { kind: 'refused', message };
   if (RATE_LIMITED.test(message)) return { kind: 'rate-limited', message };
   if (UPCOMING.test(message)) return { kind: 'upcoming', message, startsInMs: startsIn(message) };
   for (const [reason, pattern] of PERMANENT) {

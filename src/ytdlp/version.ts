@@ -8,6 +8,12 @@ import { promisify } from 'node:util';
 
 export const MINIMUM_YTDLP_VERSION = '2024.07.01';
 
+/**
+ * The first release that takes `--js-runtimes` and solves YouTube's JavaScript challenges
+ * with yt-dlp-ejs: an older one starts, with a warning that YouTube will be degraded.
+ */
+export const YOUTUBE_YTDLP_VERSION = '2025.11.12';
+
 /** Thrown at worker start when yt-dlp is missing, unusable or too old. */
 export class YtDlpSetupError extends Error {
   override name = 'YtDlpSetupError';

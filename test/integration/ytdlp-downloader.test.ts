@@ -9,14 +9,22 @@ import { createYtDlpDownloader } from '../../src/downloaders/ytdlp.ts';
 import { partWorkDir } from '../../src/downloaders/part-file.ts';
 import { DownloaderStalledError, NoMediaError, VideoUnavailableError, VideoUpcomingError } from '../../src/errors.ts';
 import { FixtureServer } from '../helpers/fixture-server.ts';
-import type { DownloadProgress } from '../../src/shared/download.ts';
+import type { DownloadOptions, DownloadProgress } from '../../src/shared/download.ts';
 import { checkYtDlp, YtDlpSetupError } from '../../src/ytdlp/version.ts';
+import { bundledDenoRuntime } from '../../src/ytdlp/js-runtime.ts';
+import { inspectYtDlp, setUpYtDlp, youtubeWarnings } from '../../src/ytdlp/setup.ts';
+import { listWithYtDlp } from '../../src/sources/ytdlp.ts';
+import pino from 'pino';
+import { AddressPolicy } from '../../src/http/address-policy.ts';
 import { mediaBytes, sha256 } from '../helpers/parker.ts';
 import { services } from '../helpers/services.ts';
 
 // The yt-dlp downloader on its own, with the real yt-dlp against media served on
 // 127.0.0.1 (its generic extractor takes a direct file link), and a stand-in script
 // only for hanging, exiting 0 without a file, and printing a given error.
+
+/** The tests' address policy: the fixture server's 127.0.0.1 only. */
+const POLICY = new AddressPolicy(['127.0.0.1']);
 
 const FAKE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'fake-ytdlp.sh');
 
@@ -36,7 +44,15 @@ afterEach(() => {
   delete process.env.FAKE_YTDLP_LOG;
   delete process.env.FAKE_YTDLP_ERROR;
   delete process.env.FAKE_YTDLP_VERSION;
+  delete process.env.FAKE_YTDLP_JS_RUNTIMES;
 });
+
+/** A logger whose lines the test reads. */
+function capturingLogger() {
+  const lines: Array<{ level: number; msg: string } & Record<string, unknown>> = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  return { log, lines };
+}
 
 let counter = 0;
 function job(url: string, extra: { signal?: AbortSignal; cookies?: string } = {}) {
@@ -73,7 +89,8 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): 
 }
 
 describe('yt-dlp downloader, real yt-dlp', () => {
-  const real = () => createYtDlpDownloader({ binary: services.ytdlp, stallTimeoutMs: 30_000 });
+  // As the worker runs it: with the Deno from node_modules as its JS runtime.
+  const real = () => createYtDlpDownloader({ binary: services.ytdlp, jsRuntime: bundledDenoRuntime(), stallTimeoutMs: 30_000 });
 
   test('downloads a media URL into the part work folder with progress, and names the extension', async () => {
     const body = mediaBytes(3_000_000);
@@ -152,6 +169,44 @@ describe('yt-dlp downloader, real yt-dlp', () => {
   });
 });
 
+describe('yt-dlp and its JavaScript runtime, real yt-dlp (no network: -v without a URL)', () => {
+  test('the Deno from node_modules is the runtime yt-dlp picks, not marked unsupported, and yt-dlp-ejs is there', async () => {
+    const jsRuntime = bundledDenoRuntime();
+    assert.match(jsRuntime, /^deno:.*node_modules\/deno\//);
+    const report = await inspectYtDlp({ binary: services.ytdlp, jsRuntime }, await checkYtDlp(services.ytdlp));
+    assert.deepEqual(report.jsRuntimes, ['deno-2.9.6']);
+    assert.equal(report.ejsVersion, '0.8.0', `optional libraries: ${report.optionalLibraries.join(', ')}`);
+    // The default extras' libraries, which the venv lacked before they were pinned.
+    for (const library of ['brotli', 'websockets', 'mutagen', 'requests']) {
+      assert.ok(report.optionalLibraries.some((name) => name.startsWith(`${library}-`)), `${library} in ${report.optionalLibraries.join(', ')}`);
+    }
+    assert.deepEqual(youtubeWarnings(report, jsRuntime), []);
+  });
+
+  test('the worker logs version, runtime and yt-dlp-ejs at start, and warns when the runtime is missing', async () => {
+    const good = capturingLogger();
+    const invocation = await setUpYtDlp({ path: services.ytdlp, allowOutdated: false }, good.log, POLICY);
+    assert.equal(invocation.jsRuntime, bundledDenoRuntime());
+    const [started] = good.lines;
+    assert.match(started!.msg, /^yt-dlp 2026\.10\.26, JS runtime deno-2\.9\.6, yt-dlp-ejs 0\.8\.0$/);
+    assert.equal(good.lines.filter((line) => line.level >= 40).length, 0, JSON.stringify(good.lines));
+
+    const bad = capturingLogger();
+    await setUpYtDlp({ path: services.ytdlp, allowOutdated: false, jsRuntime: `deno:${path.join(scratch, 'no-deno-here')}` }, bad.log, POLICY);
+    const warnings = bad.lines.filter((line) => line.level === 40).map((line) => line.msg);
+    assert.equal(warnings.length, 1, JSON.stringify(bad.lines));
+    assert.match(warnings[0]!, /no usable JavaScript runtime \(asked for deno:.*no-deno-here; it found none\)/);
+  });
+
+  test('a yt-dlp too old for a runtime gets none (it would reject the option) and a warning', async () => {
+    process.env.FAKE_YTDLP_VERSION = '2025.10.22';
+    const { log, lines } = capturingLogger();
+    const invocation = await setUpYtDlp({ path: FAKE, allowOutdated: false }, log, POLICY);
+    assert.equal(invocation.jsRuntime, undefined);
+    assert.ok(lines.some((line) => line.level === 40 && /older than 2025\.11\.12/.test(line.msg)), JSON.stringify(lines));
+  });
+});
+
 describe('yt-dlp downloader, stand-in for what yt-dlp will not do on loopback', () => {
   const fake = (stallTimeoutMs = 30_000) => createYtDlpDownloader({ binary: FAKE, stallTimeoutMs });
 
@@ -221,6 +276,65 @@ describe('yt-dlp downloader, stand-in for what yt-dlp will not do on loopback', 
       assert.match(error.message, /This live event will begin in 2 hours/);
       return true;
     });
+  });
+
+  test('the JS runtime reaches yt-dlp, for downloads and listings alike, and remote components stay off', async () => {
+    const log = path.join(scratch, 'runtime-args');
+    process.env.FAKE_YTDLP_MODE = 'error';
+    process.env.FAKE_YTDLP_LOG = log;
+    process.env.FAKE_YTDLP_ERROR = 'ERROR: [generic] Unable to download webpage: HTTP Error 500';
+    const jsRuntime = 'node:/opt/node-24/bin/node';
+    const expected = ['--no-js-runtimes', '--js-runtimes', jsRuntime, '--no-remote-components'];
+    const before = (args: string[]) => args.slice(0, args.indexOf('--'));
+
+    const { job: j } = job('https://www.youtube.com/watch?v=abcdefghijk');
+    await assert.rejects(createYtDlpDownloader({ binary: FAKE, jsRuntime, stallTimeoutMs: 30_000 }).download(j));
+    const downloadArgs = before((await readFile(`${log}.args`, 'utf8')).trim().split('\n'));
+    assert.deepEqual(downloadArgs.slice(downloadArgs.indexOf('--no-js-runtimes'), downloadArgs.indexOf('--no-js-runtimes') + 4), expected);
+    assert.ok(!downloadArgs.includes('--remote-components'));
+
+    await assert.rejects(listWithYtDlp({ binary: FAKE, jsRuntime }, 'https://www.youtube.com/@someone/videos', { from: 1, to: 5 }, undefined));
+    const listingArgs = before((await readFile(`${log}.args`, 'utf8')).trim().split('\n'));
+    assert.ok(listingArgs.includes('--flat-playlist'), 'the second run was the listing');
+    assert.deepEqual(listingArgs.slice(listingArgs.indexOf('--no-js-runtimes'), listingArgs.indexOf('--no-js-runtimes') + 4), expected);
+  });
+
+  const perOption: Array<[string, DownloadOptions, string[][]]> = [
+    ['sponsorblock', { sponsorblock: { mark: ['all', '-preview'], remove: ['sponsor', 'selfpromo'] } }, [['--sponsorblock-mark', 'all,-preview'], ['--sponsorblock-remove', 'sponsor,selfpromo']]],
+    ['embed', { embed: ['metadata', 'thumbnail', 'chapters'] }, [['--embed-metadata'], ['--embed-thumbnail'], ['--embed-chapters']]],
+    ['embedded subtitles', { embed: ['subtitles'], subtitles: ['en', 'pt-BR'] }, [['--sub-langs', 'en,pt-BR'], ['--embed-subs']]],
+    ['audio_only', { audioFormat: 'mp3' }, [['--extract-audio', '--audio-format', 'mp3'], ['--format', 'ba/b']]],
+    ['extra_args', { extraArgs: ['--limit-rate', '5M', '-N', '4'] }, [['--limit-rate', '5M', '-N', '4']]],
+  ];
+  for (const [option, options, expected] of perOption) {
+    test(`${option} reaches yt-dlp as its own flags, before the URL`, async () => {
+      const log = path.join(scratch, `option-${option.replace(/\W+/g, '-')}`);
+      process.env.FAKE_YTDLP_MODE = 'error';
+      process.env.FAKE_YTDLP_LOG = log;
+      process.env.FAKE_YTDLP_ERROR = 'ERROR: [youtube] abcdefghijk: HTTP Error 500';
+      const { job: j } = job('https://www.youtube.com/watch?v=abcdefghijk');
+      await assert.rejects(fake().download({ ...j, options }));
+      const args = (await readFile(`${log}.args`, 'utf8')).trim().split('\n');
+      const options_ = args.slice(0, args.indexOf('--'));
+      for (const run of expected) {
+        const at = options_.indexOf(run[0]!);
+        assert.ok(at >= 0, `${run[0]} in ${options_.join(' ')}`);
+        assert.deepEqual(options_.slice(at, at + run.length), run);
+      }
+    });
+  }
+
+  test('the PO-token provider\'s URL reaches yt-dlp as the plugin\'s extractor argument', async () => {
+    const log = path.join(scratch, 'pot-args');
+    process.env.FAKE_YTDLP_MODE = 'error';
+    process.env.FAKE_YTDLP_LOG = log;
+    process.env.FAKE_YTDLP_ERROR = 'ERROR: [youtube] abcdefghijk: HTTP Error 500';
+    const { job: j } = job('https://www.youtube.com/watch?v=abcdefghijk');
+    await assert.rejects(createYtDlpDownloader({ binary: FAKE, potProviderUrl: 'http://127.0.0.1:4416', stallTimeoutMs: 30_000 }).download(j));
+    const args = (await readFile(`${log}.args`, 'utf8')).trim().split('\n');
+    const at = args.indexOf('youtubepot-bgutilhttp:base_url=http://127.0.0.1:4416');
+    assert.ok(at > 0 && at < args.indexOf('--'), args.join(' '));
+    assert.equal(args[at - 1], '--extractor-args');
   });
 
   test('a URL that starts with "-" reaches yt-dlp as a URL, never as an option', async () => {

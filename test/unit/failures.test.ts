@@ -169,6 +169,28 @@ describe('errorFromVerdict: one translation of what yt-dlp said, for listings an
     assert.ok(errorFromVerdict('listing', url, upcoming, 1) instanceof DownloaderFailedError);
   });
 
+  test('members-only and age-restricted say that cookies are needed, and where they go', () => {
+    for (const [reason, message] of [
+      ['members-only', "ERROR: [youtube] abc: This video is available to this channel's members on level: Tier 1"],
+      ['age-restricted', 'ERROR: [youtube] abc: Sign in to confirm your age. Use --cookies-from-browser or --cookies for the authentication.'],
+    ] as const) {
+      const error = errorFromVerdict('download', url, { kind: 'permanent', reason, message }, 1);
+      assert.ok(error instanceof VideoUnavailableError);
+      assert.equal(error.retryable, false);
+      assert.match(error.message, new RegExp(`^${reason}: needs the cookies of .*cookies: in channels\\.yaml.*: ERROR: \\[youtube\\]`));
+    }
+    assert.doesNotMatch(errorFromVerdict('download', url, permanent, 1).message, /cookies/);
+  });
+
+  test("the proxy's refusal is a RefusedUrl failure, not retried, for downloads and listings", () => {
+    for (const task of ['download', 'listing'] as const) {
+      const error = errorFromVerdict(task, url, { kind: 'refused', message: 'ERROR: HTTP Error 403: Parker refused 10.0.0.1:80: 10.0.0.1 is a private address' }, 1);
+      assert.ok(error instanceof RefusedUrlError, task);
+      assert.equal(error.retryable, false);
+      assert.match(error.message, /refused a connection by the address policy: .*10\.0\.0\.1 is a private address/);
+    }
+  });
+
   test("reads a run's stderr", () => {
     const error = errorFromYtDlpRun('download', url, { stderr: 'WARNING: x\nERROR: [youtube] abc: Video unavailable. This video has been removed', code: 1 });
     assert.ok(error instanceof VideoUnavailableError);

@@ -65,6 +65,19 @@ describe('classifyYtDlpError', () => {
       assert.equal(classifyYtDlpError(message).kind, 'transient');
     });
   }
+  // What yt-dlp 2026.10.26 prints when Parker's proxy refuses it, for http and for a CONNECT tunnel.
+  for (const stderr of [
+    'ERROR: [generic] x: Unable to download webpage: HTTP Error 403: Parker refused 169.254.169.254:80: 169.254.169.254 is a link-local address; add it to PARKER_ALLOW_PRIVATE to allow it (caused by <HTTPError 403: Parker refused 169.254.169.254:80: …>)',
+    "ERROR: [generic] x: Unable to download webpage: ('Unable to connect to proxy', OSError('Tunnel connection failed: 403 Parker refused 127.0.0.2:8443: 127.0.0.2 is a loopback address; add it to PARKER_ALLOW_PRIVATE to allow it'))",
+  ]) {
+    test(`the proxy's refusal is a refusal, not a retry: ${stderr.slice(50, 110)}`, () => {
+      assert.equal(classifyYtDlpError(stderr).kind, 'refused');
+    });
+  }
+  test('a plain 403 from a site is not a refusal of the proxy', () => {
+    assert.equal(classifyYtDlpError('ERROR: [generic] x: Unable to download webpage: HTTP Error 403: Forbidden').kind, 'transient');
+  });
+
   test('only the ERROR lines make the message; warnings are left out', () => {
     const verdict = classifyYtDlpError('WARNING: [youtube] something odd\nERROR: Unsupported URL: https://x.test/\n');
     assert.equal(verdict.message, 'ERROR: Unsupported URL: https://x.test/');
