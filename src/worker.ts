@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { parseDuration } from './rules/durations.ts';
-import { createClaimActivities, createHostActivities, createMainQueueActivities } from './activities/index.ts';
+import { createClaimActivities, createDownloadWorkflowActivities, createHostActivities, createMainQueueActivities } from './activities/index.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
 import type { Db } from './db/connect.ts';
 import { createHttpDownloader } from './downloaders/http.ts';
@@ -10,7 +10,7 @@ import { createHttpClient } from './http/client.ts';
 import { createYtDlpDownloader } from './downloaders/ytdlp.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
 import { createLogger } from './log.ts';
-import { downloadTaskQueueFor, hostTaskQueueFor } from './shared/names.ts';
+import { downloadTaskQueueFor, downloadWorkflowTaskQueueFor, hostTaskQueueFor } from './shared/names.ts';
 import { createFeedSource } from './sources/feed.ts';
 import { createYoutubeSource } from './sources/youtube.ts';
 import { createYtDlpSource } from './sources/ytdlp.ts';
@@ -22,15 +22,17 @@ import { MEDIA_TRANSFER } from './workflows/policies.ts';
 import { checkYtDlp } from './ytdlp/version.ts';
 
 // The composition root of the worker: settings → telemetry → yt-dlp check → database,
-// sources, downloaders → activities → three Temporal workers on one connection:
-//  - `<queue>` runs the workflows and the short activities (listing, database);
-//  - `<queue>-downloads`, shared by all workers, hands each transfer to a host;
-//  - `<queue>-host-<host id>`, this worker's own, runs the transfers pinned to it and
-//    their renames, with PARKER_MAX_DOWNLOADS slots, so that number bounds concurrent
-//    downloads without starving crawls, and a retried transfer finds its part file.
+// sources, downloaders → activities → Temporal workers on one connection, by role
+// (PARKER_WORKER_ROLES, default both):
+//  - crawl: `<queue>` runs the crawls, backfills and maintenance and their activities;
+//  - download: `<queue>-download-workflows` runs the download workflows and their
+//    bookkeeping; `<queue>-downloads`, shared by all downloads workers, hands each
+//    transfer to a host; `<queue>-host-<host id>`, this worker's own, runs the transfers
+//    pinned to it and their renames, with PARKER_MAX_DOWNLOADS slots, so that number
+//    bounds concurrent downloads, and a retried transfer finds its part file.
 
-/** Activity slots for the short activities of the main queue. */
-const MAIN_QUEUE_ACTIVITY_SLOTS = 20;
+/** Activity slots for the short activities (listing, database) of the workflow queues. */
+const WORKFLOW_QUEUE_ACTIVITY_SLOTS = 20;
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -44,69 +46,91 @@ export interface WorkerDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-/** Builds the workers; the Temporal runtime must be installed already (installRuntime). */
+/** Builds the workers of this process's roles; the Temporal runtime must be installed already (installRuntime). */
 export async function createWorkers({ connection, settings, db, tracing, workflowBundle }: WorkerDeps): Promise<Worker[]> {
   // Refuse to start with a missing or vulnerable yt-dlp rather than fail every download later.
   await checkYtDlp(settings.ytdlp.path, { allowOutdated: settings.ytdlp.allowOutdated });
   const binary = settings.ytdlp.path;
+  const taskQueue = settings.temporal.taskQueue;
   // One client for every feed, page and media request, with the worker's address policy.
   const http = createHttpClient({ addressPolicy: new AddressPolicy(settings.allowPrivate) });
-  const host = { hostId: settings.hostId, taskQueue: hostTaskQueueFor(settings.temporal.taskQueue, settings.hostId) };
   const metrics = activityMetrics(Runtime.instance().metricMeter);
-  const mainQueueActivities = createMainQueueActivities({
+  const bookkeeping = {
     db,
-    // In order: YouTube's own addresses, then feeds; a URL that answers with a web page
-    // instead of a feed goes on to yt-dlp.
-    sources: [
-      createYoutubeSource({ http, baseUrl: settings.youtubeBaseUrl, ytdlp: { binary } }),
-      createFeedSource({ http }),
-      createYtDlpSource({ binary }),
-    ],
-    downloadDir: settings.downloadDir,
-    configPath: settings.configPath,
     siteCooldownMs: settings.siteCooldownMs,
-    metrics,
-  });
-  const hostActivities = createHostActivities({
-    db,
-    downloaders: [
-      createHttpDownloader({ http }),
-      // A silent yt-dlp is killed when Temporal would give up on its heartbeats anyway.
-      createYtDlpDownloader({ binary, stallTimeoutMs: parseDuration(String(MEDIA_TRANSFER.heartbeatTimeout), 'MEDIA_TRANSFER.heartbeatTimeout') }),
-    ],
-    downloadDir: settings.downloadDir,
-    metrics,
-  });
+    claimTaskQueueFor: () => downloadTaskQueueFor(taskQueue),
+  };
   const traced = tracingWorkerOptions(tracing);
   const common = { connection, namespace: settings.temporal.namespace, ...traced };
-  const main = await Worker.create({
-    ...common,
-    taskQueue: settings.temporal.taskQueue,
-    ...(workflowBundle
-      ? { workflowBundle }
-      : {
-          workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
-          interceptors: { ...traced.interceptors, workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
-        }),
-    activities: mainQueueActivities,
-    maxConcurrentActivityTaskExecutions: MAIN_QUEUE_ACTIVITY_SLOTS,
-  });
-  const claims = await Worker.create({
-    ...common,
-    taskQueue: downloadTaskQueueFor(settings.temporal.taskQueue),
-    activities: createClaimActivities({ host }),
-    maxConcurrentActivityTaskExecutions: settings.maxDownloads,
-  });
-  const transfers = await Worker.create({
-    ...common,
-    taskQueue: host.taskQueue,
-    activities: hostActivities,
-    maxConcurrentActivityTaskExecutions: settings.maxDownloads,
-    // Send a transfer's progress every few seconds, not every 0.8 x heartbeat timeout,
-    // so the Web UI's pending activity shows it moving.
-    maxHeartbeatThrottleInterval: '3s',
-  });
-  return [main, claims, transfers];
+  const workflows = workflowBundle
+    ? { workflowBundle }
+    : {
+        workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
+        interceptors: { ...traced.interceptors, workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+      };
+  const workers: Worker[] = [];
+  if (settings.roles.crawl) {
+    const mainQueueActivities = createMainQueueActivities({
+      ...bookkeeping,
+      // In order: YouTube's own addresses, then feeds; a URL that answers with a web page
+      // instead of a feed goes on to yt-dlp.
+      sources: [
+        createYoutubeSource({ http, baseUrl: settings.youtubeBaseUrl, ytdlp: { binary } }),
+        createFeedSource({ http }),
+        createYtDlpSource({ binary }),
+      ],
+      downloadDir: settings.downloadDir,
+      configPath: settings.configPath,
+      metrics,
+    });
+    workers.push(
+      await Worker.create({
+        ...common,
+        ...workflows,
+        taskQueue,
+        activities: mainQueueActivities,
+        maxConcurrentActivityTaskExecutions: WORKFLOW_QUEUE_ACTIVITY_SLOTS,
+      }),
+    );
+  }
+  if (settings.roles.download) {
+    const host = { hostId: settings.hostId, taskQueue: hostTaskQueueFor(taskQueue, settings.hostId) };
+    const hostActivities = createHostActivities({
+      db,
+      downloaders: [
+        createHttpDownloader({ http }),
+        // A silent yt-dlp is killed when Temporal would give up on its heartbeats anyway.
+        createYtDlpDownloader({ binary, stallTimeoutMs: parseDuration(String(MEDIA_TRANSFER.heartbeatTimeout), 'MEDIA_TRANSFER.heartbeatTimeout') }),
+      ],
+      downloadDir: settings.downloadDir,
+      metrics,
+    });
+    workers.push(
+      await Worker.create({
+        ...common,
+        ...workflows,
+        taskQueue: downloadWorkflowTaskQueueFor(taskQueue),
+        activities: createDownloadWorkflowActivities(bookkeeping),
+        maxConcurrentActivityTaskExecutions: WORKFLOW_QUEUE_ACTIVITY_SLOTS,
+      }),
+      await Worker.create({
+        ...common,
+        taskQueue: downloadTaskQueueFor(taskQueue),
+        activities: createClaimActivities({ host }),
+        maxConcurrentActivityTaskExecutions: settings.maxDownloads,
+      }),
+      await Worker.create({
+        ...common,
+        taskQueue: host.taskQueue,
+        activities: hostActivities,
+        maxConcurrentActivityTaskExecutions: settings.maxDownloads,
+        // Send a transfer's progress every few seconds, not every 0.8 x heartbeat timeout,
+        // so the Web UI's pending activity shows it moving.
+        maxHeartbeatThrottleInterval: '3s',
+      }),
+    );
+  }
+  return workers;
 }
 
 /** Runs the workers until a signal stops them; if one fails, the others are shut down. */
@@ -132,7 +156,8 @@ async function main(): Promise<void> {
   try {
     const connection = await NativeConnection.connect(endpoint.connection);
     const workers = await createWorkers({ connection, settings, db, tracing });
-    log.info({ taskQueue: settings.temporal.taskQueue, maxDownloads: settings.maxDownloads }, 'worker running');
+    const roles = Object.entries(settings.roles).filter(([, on]) => on).map(([role]) => role);
+    log.info({ taskQueue: settings.temporal.taskQueue, roles, hostId: settings.hostId, maxDownloads: settings.maxDownloads }, 'worker running');
     await runWorkers(workers);
     await connection.close();
   } finally {

@@ -11,6 +11,14 @@ import { DEFAULT_YOUTUBE_BASE_URL } from '../sources/youtube-url.ts';
 // Everything Parker reads from the environment, read once here. Nothing below src/config
 // touches process.env.
 
+/**
+ * What a worker process does: `crawl` runs the crawls, backfills and maintenance;
+ * `download` runs the download workflows and the transfers. Each role polls its own task
+ * queues, so crawl and download capacity scale apart.
+ */
+export const WORKER_ROLES = ['crawl', 'download'] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
+
 const positiveInt = (name: string, fallback: number) =>
   z.coerce
     .number({ error: `${name} must be a whole number` })
@@ -67,6 +75,15 @@ const envSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'PARKER_HOST_ID may use letters, digits, ".", "_" and "-" only')
     .optional(),
+  PARKER_WORKER_ROLES: z
+    .string()
+    .default('crawl,download')
+    .transform((text) => text.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(z.enum(WORKER_ROLES, { error: `PARKER_WORKER_ROLES lists ${WORKER_ROLES.join(' and/or ')}, comma-separated` }))
+        .min(1, `PARKER_WORKER_ROLES lists ${WORKER_ROLES.join(' and/or ')}, comma-separated`),
+    ),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   YTDLP_PATH: z.string().trim().min(1).optional(),
   PARKER_ALLOW_OUTDATED_YTDLP: z.enum(['0', '1', 'true', 'false'], { error: 'PARKER_ALLOW_OUTDATED_YTDLP must be 1 or 0' }).optional(),
@@ -124,6 +141,8 @@ export interface Settings {
    * they resume where their part file is. Unique per machine and folder by default.
    */
   hostId: string;
+  /** What this worker runs (PARKER_WORKER_ROLES, default both). */
+  roles: { crawl: boolean; download: boolean };
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   ytdlp: {
     /** The yt-dlp executable: YTDLP_PATH, else the project's own in .tools/ytdlp. */
@@ -217,6 +236,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     siteCooldownMs: e.PARKER_SITE_COOLDOWN,
     allowPrivate: e.PARKER_ALLOW_PRIVATE,
     hostId: e.PARKER_HOST_ID ?? defaultHostId(path.resolve(e.DOWNLOAD_DIR)),
+    roles: { crawl: e.PARKER_WORKER_ROLES.includes('crawl'), download: e.PARKER_WORKER_ROLES.includes('download') },
     logLevel: e.LOG_LEVEL,
     ytdlp: {
       path: e.YTDLP_PATH ? path.resolve(e.YTDLP_PATH) : PROJECT_YTDLP,

@@ -20,7 +20,16 @@ export function backfillWorkflowIdFor(channel: string): string {
   return `parker-backfill-${channel}`;
 }
 
-/** The task queue whose worker slots bound how many downloads run at once. */
+/**
+ * The task queue of the download workflows and their bookkeeping, polled by the workers
+ * with the `download` role only: a crawl never runs there. (`taskQueue`, the main queue,
+ * has the crawls, backfills and maintenance, polled by the `crawl` role.)
+ */
+export function downloadWorkflowTaskQueueFor(taskQueue: string): string {
+  return `${taskQueue}-download-workflows`;
+}
+
+/** The task queue shared by every downloads worker, where the first free host claims a transfer. */
 export function downloadTaskQueueFor(taskQueue: string): string {
   return `${taskQueue}-downloads`;
 }

@@ -338,6 +338,7 @@ describe('loadSettings', () => {
       PARKER_SITE_COOLDOWN: '90m',
       PARKER_ALLOW_PRIVATE: ' 127.0.0.1 , 192.168.0.0/16 ',
       PARKER_HOST_ID: 'nas-1',
+      PARKER_WORKER_ROLES: 'download',
       LOG_LEVEL: 'debug',
       YTDLP_PATH: '/opt/yt-dlp/bin/yt-dlp',
       PARKER_ALLOW_OUTDATED_YTDLP: '1',
@@ -364,6 +365,7 @@ describe('loadSettings', () => {
       siteCooldownMs: 5_400_000,
       allowPrivate: ['127.0.0.1', '192.168.0.0/16'],
       hostId: 'nas-1',
+      roles: { crawl: false, download: true },
       logLevel: 'debug',
       ytdlp: { path: '/opt/yt-dlp/bin/yt-dlp', allowOutdated: true },
       youtubeBaseUrl: 'http://127.0.0.1:9000',
@@ -382,6 +384,14 @@ describe('loadSettings', () => {
     assert.notEqual(loadSettings({ DOWNLOAD_DIR: '/srv/b' }).hostId, a);
     assert.match(a, /^[A-Za-z0-9._-]+-[0-9a-f]{8}$/);
     assert.throws(() => loadSettings({ PARKER_HOST_ID: 'a/b' }), /PARKER_HOST_ID/);
+  });
+
+  test('PARKER_WORKER_ROLES: both by default, either alone, nothing else', () => {
+    assert.deepEqual(loadSettings({}).roles, { crawl: true, download: true });
+    assert.deepEqual(loadSettings({ PARKER_WORKER_ROLES: ' crawl ' }).roles, { crawl: true, download: false });
+    assert.deepEqual(loadSettings({ PARKER_WORKER_ROLES: 'download,crawl' }).roles, { crawl: true, download: true });
+    assert.throws(() => loadSettings({ PARKER_WORKER_ROLES: 'crawl,transcode' }), /PARKER_WORKER_ROLES lists crawl and\/or download/);
+    assert.throws(() => loadSettings({ PARKER_WORKER_ROLES: ',' }), /PARKER_WORKER_ROLES lists crawl and\/or download/);
   });
 
   test('PARKER_ALLOW_PRIVATE: nothing by default, and a bad entry is named', () => {
