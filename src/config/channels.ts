@@ -11,6 +11,7 @@ import { outputTemplateProblem } from '../naming/output-template.ts';
 import type { Backfill, ChannelRules } from '../shared/crawl.ts';
 import { SIDECAR_KINDS, type DownloadOptions } from '../shared/download.ts';
 import type { KeepRule } from '../shared/maintenance.ts';
+import { sitesSchema, type SiteList } from './sites.ts';
 
 // channels.yaml: the list of channels Parker follows. Each channel entry is validated on
 // its own, so one bad entry is reported and left out while every good one is scheduled.
@@ -164,6 +165,7 @@ const fileSchema = z
       .strict()
       .default({ every: DEFAULT_EVERY, backfill: DEFAULT_BACKFILL }),
     channels: z.array(z.unknown()).default([]),
+    sites: sitesSchema,
   })
   .strict();
 
@@ -193,6 +195,8 @@ export interface ChannelList {
   channels: ChannelConfig[];
   /** Entries left out, each with what is wrong; the good entries are still in `channels`. */
   problems: ChannelConfigProblem[];
+  /** The per-site download limits (`sites:`); a bad entry fails the whole file. */
+  sites: SiteList;
 }
 
 /** Thrown when the file as a whole cannot be used (missing, not YAML, wrong top level): fixing it takes a person. */
@@ -297,7 +301,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
       ...(keepRule && keepRule !== 'all' ? { keep: keepRule } : {}),
     });
   });
-  return { file, channels, problems };
+  return { file, channels, problems, sites: top.data.sites };
 }
 
 export async function loadChannelList(file: string): Promise<ChannelList> {

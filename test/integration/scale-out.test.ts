@@ -41,7 +41,7 @@ async function assertEachVideoOnce(run: ManyVideos, folders: string[], taskQueue
   for (const video of videos) {
     assert.equal(video.status, 'downloaded', video.reason);
     assert.equal(sha256(await readFile(video.filePath!)), sha256(run.bodies.get(video.externalId)!));
-    const holders = folders.filter((folder, i) => listed[i]!.includes(path.basename(video.filePath!)));
+    const holders = folders.filter((_, i) => listed[i]!.includes(path.basename(video.filePath!)));
     assert.deepEqual(holders, [folders.find((folder) => video.filePath!.startsWith(folder + path.sep))], `${video.filePath} is in one folder`);
   }
   const runs = new Map<string, number>();
