@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions, type WorkerTuner } from '@temporalio/worker';
 import { parseDuration } from './rules/durations.ts';
 import { createClaimActivities, createDownloadWorkflowActivities, createHostActivities, createMainQueueActivities } from './activities/index.ts';
+import { loadSiteList } from './config/channels.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
+import { siteOfUrl, type SiteLimits } from './config/sites.ts';
 import type { Db } from './db/connect.ts';
 import { createHttpDownloader } from './downloaders/http.ts';
 import { AddressPolicy } from './http/address-policy.ts';
@@ -10,7 +12,13 @@ import { createHttpClient } from './http/client.ts';
 import { createYtDlpDownloader } from './downloaders/ytdlp.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
 import { createLogger } from './log.ts';
-import { downloadTaskQueueFor, downloadWorkflowTaskQueueFor, hostTaskQueueFor } from './shared/names.ts';
+import {
+  downloadTaskQueueFor,
+  downloadWorkflowTaskQueueFor,
+  hostTaskQueueFor,
+  siteDownloadTaskQueueFor,
+  siteHostTaskQueueFor,
+} from './shared/names.ts';
 import { createFeedSource } from './sources/feed.ts';
 import { createYoutubeSource } from './sources/youtube.ts';
 import { createYtDlpSource } from './sources/ytdlp.ts';
@@ -18,7 +26,8 @@ import { tracingWorkerOptions, WORKFLOW_INTERCEPTOR_MODULES } from './telemetry/
 import { activityMetrics } from './telemetry/metrics.ts';
 import type { Tracing } from './telemetry/tracing.ts';
 import { startServices } from './services.ts';
-import { MEDIA_TRANSFER } from './workflows/policies.ts';
+import { createHostCapacity, type HostCapacity } from './temporal/host-capacity.ts';
+import { MEDIA_TRANSFER, ON_HOST } from './workflows/policies.ts';
 import { checkYtDlp } from './ytdlp/version.ts';
 
 // The composition root of the worker: settings → telemetry → yt-dlp check → database,
@@ -29,10 +38,33 @@ import { checkYtDlp } from './ytdlp/version.ts';
 //    bookkeeping; `<queue>-downloads`, shared by all downloads workers, hands each
 //    transfer to a host; `<queue>-host-<host id>`, this worker's own, runs the transfers
 //    pinned to it and their renames, with PARKER_MAX_DOWNLOADS slots, so that number
-//    bounds concurrent downloads, and a retried transfer finds its part file.
+//    bounds concurrent downloads, and a retried transfer finds its part file. Each site of
+//    channels.yaml's `sites:` has the same pair, `…-downloads:<site>` (its rate, for all
+//    workers) and `…-host-<host id>:<site>` (its concurrency, on this host).
 
 /** Activity slots for the short activities (listing, database) of the workflow queues. */
 const WORKFLOW_QUEUE_ACTIVITY_SLOTS = 20;
+
+/** An answered claim holds its host's slot until its transfer would have been passed on anyway. */
+const CLAIM_HOLD_MS = parseDuration(String(ON_HOST.scheduleToStartTimeout), 'ON_HOST.scheduleToStartTimeout');
+
+/** Where one site's transfers are claimed, and this host's queue that runs them. */
+interface DownloadLane {
+  claimQueue: string;
+  hostQueue: string;
+  limits: SiteLimits;
+}
+
+/** The claim worker's slots follow the host's free transfer slots; it runs no workflows. */
+function claimTuner(capacity: HostCapacity): WorkerTuner {
+  const unused = { type: 'fixed-size', numSlots: 1 } as const;
+  return {
+    activityTaskSlotSupplier: capacity.claimSlots,
+    workflowTaskSlotSupplier: unused,
+    localActivityTaskSlotSupplier: unused,
+    nexusTaskSlotSupplier: unused,
+  };
+}
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -55,10 +87,14 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
   // One client for every feed, page and media request, with the worker's address policy.
   const http = createHttpClient({ addressPolicy: new AddressPolicy(settings.allowPrivate) });
   const metrics = activityMetrics(Runtime.instance().metricMeter);
+  const sites = await loadSiteList(settings.configPath);
   const bookkeeping = {
     db,
     siteCooldownMs: settings.siteCooldownMs,
-    claimTaskQueueFor: () => downloadTaskQueueFor(taskQueue),
+    claimTaskQueueFor(mediaUrl: string) {
+      const site = siteOfUrl(sites, mediaUrl);
+      return site ? siteDownloadTaskQueueFor(taskQueue, site.name) : downloadTaskQueueFor(taskQueue);
+    },
   };
   const traced = tracingWorkerOptions(tracing);
   const common = { connection, namespace: settings.temporal.namespace, ...traced };
@@ -94,17 +130,11 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
     );
   }
   if (settings.roles.download) {
-    const host = { hostId: settings.hostId, taskQueue: hostTaskQueueFor(taskQueue, settings.hostId) };
-    const hostActivities = createHostActivities({
-      db,
-      downloaders: [
-        createHttpDownloader({ http }),
-        // A silent yt-dlp is killed when Temporal would give up on its heartbeats anyway.
-        createYtDlpDownloader({ binary, stallTimeoutMs: parseDuration(String(MEDIA_TRANSFER.heartbeatTimeout), 'MEDIA_TRANSFER.heartbeatTimeout') }),
-      ],
-      downloadDir: settings.downloadDir,
-      metrics,
-    });
+    const downloaders = [
+      createHttpDownloader({ http }),
+      // A silent yt-dlp is killed when Temporal would give up on its heartbeats anyway.
+      createYtDlpDownloader({ binary, stallTimeoutMs: parseDuration(String(MEDIA_TRANSFER.heartbeatTimeout), 'MEDIA_TRANSFER.heartbeatTimeout') }),
+    ];
     workers.push(
       await Worker.create({
         ...common,
@@ -113,22 +143,39 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
         activities: createDownloadWorkflowActivities(bookkeeping),
         maxConcurrentActivityTaskExecutions: WORKFLOW_QUEUE_ACTIVITY_SLOTS,
       }),
-      await Worker.create({
-        ...common,
-        taskQueue: downloadTaskQueueFor(taskQueue),
-        activities: createClaimActivities({ host }),
-        maxConcurrentActivityTaskExecutions: settings.maxDownloads,
-      }),
-      await Worker.create({
-        ...common,
-        taskQueue: host.taskQueue,
-        activities: hostActivities,
-        maxConcurrentActivityTaskExecutions: settings.maxDownloads,
-        // Send a transfer's progress every few seconds, not every 0.8 x heartbeat timeout,
-        // so the Web UI's pending activity shows it moving.
-        maxHeartbeatThrottleInterval: '3s',
-      }),
     );
+    // One lane for the hosts no site names, and one per site of channels.yaml.
+    const lanes: DownloadLane[] = [
+      { claimQueue: downloadTaskQueueFor(taskQueue), hostQueue: hostTaskQueueFor(taskQueue, settings.hostId), limits: sites.fallback },
+      ...sites.sites.map((site) => ({
+        claimQueue: siteDownloadTaskQueueFor(taskQueue, site.name),
+        hostQueue: siteHostTaskQueueFor(taskQueue, settings.hostId, site.name),
+        limits: site,
+      })),
+    ];
+    for (const lane of lanes) {
+      const slots = lane.limits.concurrency ?? settings.maxDownloads;
+      const capacity = createHostCapacity(slots, CLAIM_HOLD_MS);
+      workers.push(
+        await Worker.create({
+          ...common,
+          taskQueue: lane.claimQueue,
+          activities: createClaimActivities({ host: { hostId: settings.hostId, taskQueue: lane.hostQueue } }),
+          tuner: claimTuner(capacity),
+          // Enforced by the server for the whole queue, however many workers poll it.
+          ...(lane.limits.perMinute === undefined ? {} : { maxTaskQueueActivitiesPerSecond: lane.limits.perMinute / 60 }),
+        }),
+        await Worker.create({
+          ...common,
+          taskQueue: lane.hostQueue,
+          activities: createHostActivities({ db, downloaders, downloadDir: settings.downloadDir, metrics, capacity }),
+          maxConcurrentActivityTaskExecutions: slots,
+          // Send a transfer's progress every few seconds, not every 0.8 x heartbeat timeout,
+          // so the Web UI's pending activity shows it moving.
+          maxHeartbeatThrottleInterval: '3s',
+        }),
+      );
+    }
   }
   return workers;
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -312,4 +312,17 @@ export async function loadChannelList(file: string): Promise<ChannelList> {
     throw new ChannelFileError(`${file}: cannot read the channel list: ${(error as Error).message}`);
   }
   return parseChannelList(text, file);
+}
+
+/**
+ * The `sites:` limits a worker applies. A missing file has none: a worker may start before
+ * channels.yaml is written (the schedule sync is what needs it).
+ */
+export async function loadSiteList(file: string): Promise<SiteList> {
+  try {
+    await access(file);
+  } catch {
+    return { sites: [], fallback: {} };
+  }
+  return (await loadChannelList(file)).sites;
 }

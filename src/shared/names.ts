@@ -39,6 +39,19 @@ export function hostTaskQueueFor(taskQueue: string, hostId: string): string {
   return `${taskQueue}-host-${hostId}`;
 }
 
+// A site of `sites:` in channels.yaml has a claim queue and host queues of its own, so
+// that its limits apply to its transfers alone. ":" is in neither a host id nor a site name.
+
+/** The claim queue of one site: Temporal limits the rate of transfers handed out on it. */
+export function siteDownloadTaskQueueFor(taskQueue: string, site: string): string {
+  return `${downloadTaskQueueFor(taskQueue)}:${site}`;
+}
+
+/** One host's queue for one site's transfers: its slots bound that site's transfers on the host. */
+export function siteHostTaskQueueFor(taskQueue: string, hostId: string, site: string): string {
+  return `${hostTaskQueueFor(taskQueue, hostId)}:${site}`;
+}
+
 export const CRAWL_WORKFLOW = 'crawlChannel';
 export const DOWNLOAD_WORKFLOW = 'downloadVideo';
 export const MAINTENANCE_WORKFLOW = 'maintainChannels';
