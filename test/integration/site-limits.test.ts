@@ -14,7 +14,7 @@ import { workerProcessSuite } from '../helpers/worker-process-suite.ts';
 
 const suite = workerProcessSuite({ scratchPrefix: 'parker-sites-' });
 /** The limited site: a loopback address of its own. */
-const LIMITED_HOST = '127.0.0.4';
+const LIMITED_HOST = '127.0.0.6';
 let limitedServer: FixtureServer;
 before(async () => {
   limitedServer = await FixtureServer.start(0, LIMITED_HOST);
