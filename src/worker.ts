@@ -86,7 +86,8 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
   const taskQueue = settings.temporal.taskQueue;
   // One client for every feed, page and media request, with the worker's address policy.
   const http = createHttpClient({ addressPolicy: new AddressPolicy(settings.allowPrivate) });
-  const metrics = activityMetrics(Runtime.instance().metricMeter);
+  // Over OTLP, through the NodeSDK's metric reader; else through the Temporal runtime (tracing.ts).
+  const metrics = activityMetrics(tracing.metricMeter ?? Runtime.instance().metricMeter);
   const sites = await loadSiteList(settings.configPath);
   const bookkeeping = {
     db,
