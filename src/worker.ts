@@ -3,6 +3,7 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions, type WorkerTuner
 import { parseDuration } from './rules/durations.ts';
 import { createClaimActivities, createDownloadWorkflowActivities, createHostActivities, createMainQueueActivities } from './activities/index.ts';
 import { loadSiteList } from './config/channels.ts';
+import { containerName } from './config/container-name.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
 import { siteOfUrl, type SiteLimits } from './config/sites.ts';
 import type { Db } from './db/connect.ts';
@@ -198,7 +199,8 @@ export async function runWorkers(workers: Worker[]): Promise<void> {
 
 /** `npm run worker`: a worker alone, against TEMPORAL_ADDRESS or a dev server of its own. */
 async function main(): Promise<void> {
-  const settings = loadSettings();
+  const loaded = loadSettings();
+  const settings = loaded.hostIdFromContainerName ? { ...loaded, hostId: await containerName() } : loaded;
   const log = createLogger(settings.logLevel);
   const { tracing, endpoint, db, close } = await startServices(settings, log);
   try {

@@ -75,6 +75,7 @@ const envSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'PARKER_HOST_ID may use letters, digits, ".", "_" and "-" only')
     .optional(),
+  PARKER_HOST_ID_FROM: z.enum(['container-name'], { error: 'PARKER_HOST_ID_FROM may only be container-name' }).optional(),
   PARKER_WORKER_ROLES: z
     .string()
     .default('crawl,download')
@@ -141,6 +142,11 @@ export interface Settings {
    * they resume where their part file is. Unique per machine and folder by default.
    */
   hostId: string;
+  /**
+   * Take the host id from the container's name at start (PARKER_HOST_ID_FROM=container-name),
+   * for replicas of one compose service (src/config/container-name.ts).
+   */
+  hostIdFromContainerName: boolean;
   /** What this worker runs (PARKER_WORKER_ROLES, default both). */
   roles: { crawl: boolean; download: boolean };
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -236,6 +242,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     siteCooldownMs: e.PARKER_SITE_COOLDOWN,
     allowPrivate: e.PARKER_ALLOW_PRIVATE,
     hostId: e.PARKER_HOST_ID ?? defaultHostId(path.resolve(e.DOWNLOAD_DIR)),
+    hostIdFromContainerName: e.PARKER_HOST_ID_FROM === 'container-name' && !e.PARKER_HOST_ID,
     roles: { crawl: e.PARKER_WORKER_ROLES.includes('crawl'), download: e.PARKER_WORKER_ROLES.includes('download') },
     logLevel: e.LOG_LEVEL,
     ytdlp: {

@@ -11,6 +11,7 @@ import {
 } from '../../src/config/channels.ts';
 import { loadSettings, SettingsError } from '../../src/config/settings.ts';
 import { siteOfUrl } from '../../src/config/sites.ts';
+import { containerNameOf } from '../../src/config/container-name.ts';
 import { DurationError, parseDuration } from '../../src/rules/durations.ts';
 
 const FILE = '/etc/parker/channels.yaml';
@@ -367,6 +368,7 @@ describe('loadSettings', () => {
       siteCooldownMs: 5_400_000,
       allowPrivate: ['127.0.0.1', '192.168.0.0/16'],
       hostId: 'nas-1',
+      hostIdFromContainerName: false,
       roles: { crawl: false, download: true },
       logLevel: 'debug',
       ytdlp: { path: '/opt/yt-dlp/bin/yt-dlp', allowOutdated: true },
@@ -386,6 +388,16 @@ describe('loadSettings', () => {
     assert.notEqual(loadSettings({ DOWNLOAD_DIR: '/srv/b' }).hostId, a);
     assert.match(a, /^[A-Za-z0-9._-]+-[0-9a-f]{8}$/);
     assert.throws(() => loadSettings({ PARKER_HOST_ID: 'a/b' }), /PARKER_HOST_ID/);
+  });
+
+  test('PARKER_HOST_ID_FROM=container-name: the id comes from the container, unless PARKER_HOST_ID names one', () => {
+    assert.equal(loadSettings({}).hostIdFromContainerName, false);
+    assert.equal(loadSettings({ PARKER_HOST_ID_FROM: 'container-name' }).hostIdFromContainerName, true);
+    assert.equal(loadSettings({ PARKER_HOST_ID_FROM: 'container-name', PARKER_HOST_ID: 'nas-1' }).hostIdFromContainerName, false);
+    assert.throws(() => loadSettings({ PARKER_HOST_ID_FROM: 'hostname' }), /PARKER_HOST_ID_FROM may only be container-name/);
+    assert.equal(containerNameOf(['parker-worker-2.parker_default']), 'parker-worker-2');
+    assert.equal(containerNameOf(['parker_worker_3.parker_default', 'other']), 'parker_worker_3');
+    assert.equal(containerNameOf([]), undefined);
   });
 
   test('PARKER_WORKER_ROLES: both by default, either alone, nothing else', () => {
