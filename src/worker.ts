@@ -1,8 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions, type WorkerTuner } from '@temporalio/worker';
 import { parseDuration } from './rules/durations.ts';
-import { createClaimActivities, createHostActivities, createMainQueueActivities } from './activities/index.ts';
+import { createClaimActivities, createDownloadWorkflowActivities, createHostActivities, createMainQueueActivities } from './activities/index.ts';
+import { loadSiteList } from './config/channels.ts';
+import { containerName } from './config/container-name.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
+import { siteOfUrl, type SiteLimits } from './config/sites.ts';
 import type { Db } from './db/connect.ts';
 import { createHttpDownloader } from './downloaders/http.ts';
 import { AddressPolicy } from './http/address-policy.ts';
@@ -11,7 +14,13 @@ import { startForwardProxy } from './http/forward-proxy.ts';
 import { createYtDlpDownloader } from './downloaders/ytdlp.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
 import { createLogger, type Logger } from './log.ts';
-import { downloadTaskQueueFor, hostTaskQueueFor } from './shared/names.ts';
+import {
+  downloadTaskQueueFor,
+  downloadWorkflowTaskQueueFor,
+  hostTaskQueueFor,
+  siteDownloadTaskQueueFor,
+  siteHostTaskQueueFor,
+} from './shared/names.ts';
 import { createFeedSource } from './sources/feed.ts';
 import { createYoutubeSource } from './sources/youtube.ts';
 import { createYtDlpSource } from './sources/ytdlp.ts';
@@ -19,19 +28,45 @@ import { tracingWorkerOptions, WORKFLOW_INTERCEPTOR_MODULES } from './telemetry/
 import { activityMetrics } from './telemetry/metrics.ts';
 import type { Tracing } from './telemetry/tracing.ts';
 import { startServices } from './services.ts';
-import { MEDIA_TRANSFER } from './workflows/policies.ts';
+import { createHostCapacity, type HostCapacity } from './temporal/host-capacity.ts';
+import { MEDIA_TRANSFER, ON_HOST } from './workflows/policies.ts';
 import { setUpYtDlp } from './ytdlp/setup.ts';
 
 // The composition root of the worker: settings → telemetry → yt-dlp check → database,
-// sources, downloaders → activities → three Temporal workers on one connection:
-//  - `<queue>` runs the workflows and the short activities (listing, database);
-//  - `<queue>-downloads`, shared by all workers, hands each transfer to a host;
-//  - `<queue>-host-<host id>`, this worker's own, runs the transfers pinned to it and
-//    their renames, with PARKER_MAX_DOWNLOADS slots, so that number bounds concurrent
-//    downloads without starving crawls, and a retried transfer finds its part file.
+// sources, downloaders → activities → Temporal workers on one connection, by role
+// (PARKER_WORKER_ROLES, default both):
+//  - crawl: `<queue>` runs the crawls, backfills and maintenance and their activities;
+//  - download: `<queue>-download-workflows` runs the download workflows and their
+//    bookkeeping; `<queue>-downloads`, shared by all downloads workers, hands each
+//    transfer to a host; `<queue>-host-<host id>`, this worker's own, runs the transfers
+//    pinned to it and their renames, with PARKER_MAX_DOWNLOADS slots, so that number
+//    bounds concurrent downloads, and a retried transfer finds its part file. Each site of
+//    channels.yaml's `sites:` has the same pair, `…-downloads:<site>` (its rate, for all
+//    workers) and `…-host-<host id>:<site>` (its concurrency, on this host).
 
-/** Activity slots for the short activities of the main queue. */
-const MAIN_QUEUE_ACTIVITY_SLOTS = 20;
+/** Activity slots for the short activities (listing, database) of the workflow queues. */
+const WORKFLOW_QUEUE_ACTIVITY_SLOTS = 20;
+
+/** An answered claim holds its host's slot until its transfer would have been passed on anyway. */
+const CLAIM_HOLD_MS = parseDuration(String(ON_HOST.scheduleToStartTimeout), 'ON_HOST.scheduleToStartTimeout');
+
+/** Where one site's transfers are claimed, and this host's queue that runs them. */
+interface DownloadLane {
+  claimQueue: string;
+  hostQueue: string;
+  limits: SiteLimits;
+}
+
+/** The claim worker's slots follow the host's free transfer slots; it runs no workflows. */
+function claimTuner(capacity: HostCapacity): WorkerTuner {
+  const unused = { type: 'fixed-size', numSlots: 1 } as const;
+  return {
+    activityTaskSlotSupplier: capacity.claimSlots,
+    workflowTaskSlotSupplier: unused,
+    localActivityTaskSlotSupplier: unused,
+    nexusTaskSlotSupplier: unused,
+  };
+}
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -47,13 +82,14 @@ export interface WorkerDeps {
   log?: Logger;
 }
 
-/** Builds the workers; the Temporal runtime must be installed already (installRuntime). */
+/** Builds the workers of this process's roles; the Temporal runtime must be installed already (installRuntime). */
 export async function createWorkers({ connection, settings, db, tracing, workflowBundle, log }: WorkerDeps): Promise<Worker[]> {
   const logger = log ?? createLogger(settings.logLevel);
   const addressPolicy = new AddressPolicy(settings.allowPrivate);
   // Refuse to start with a missing or vulnerable yt-dlp rather than fail every download
   // later; log what it can do for YouTube (its JS runtime, yt-dlp-ejs), warn when degraded.
   const invocation = await setUpYtDlp(settings.ytdlp, logger, addressPolicy);
+  const taskQueue = settings.temporal.taskQueue;
   // One client for every feed, page and media request, with the worker's address policy.
   const http = createHttpClient({ addressPolicy });
   // yt-dlp fetches on its own: it goes through a proxy of the worker's that applies the
@@ -63,62 +99,99 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
     onRefused: (target, reason) => logger.warn({ target, reason }, `refused yt-dlp a connection to ${target}: ${reason}`),
   });
   const ytdlp = { ...invocation, proxy: proxy.url };
-  const host = { hostId: settings.hostId, taskQueue: hostTaskQueueFor(settings.temporal.taskQueue, settings.hostId) };
-  const metrics = activityMetrics(Runtime.instance().metricMeter);
-  const mainQueueActivities = createMainQueueActivities({
+  // Over OTLP, through the NodeSDK's metric reader; else through the Temporal runtime (tracing.ts).
+  const metrics = activityMetrics(tracing.metricMeter ?? Runtime.instance().metricMeter);
+  const sites = await loadSiteList(settings.configPath);
+  const bookkeeping = {
     db,
-    // In order: YouTube's own addresses, then feeds; a URL that answers with a web page
-    // instead of a feed goes on to yt-dlp.
-    sources: [
-      createYoutubeSource({ http, baseUrl: settings.youtubeBaseUrl, ytdlp }),
-      createFeedSource({ http }),
-      createYtDlpSource(ytdlp),
-    ],
-    downloadDir: settings.downloadDir,
-    configPath: settings.configPath,
     siteCooldownMs: settings.siteCooldownMs,
-    metrics,
-  });
-  const hostActivities = createHostActivities({
-    db,
-    downloaders: [
+    claimTaskQueueFor(mediaUrl: string) {
+      const site = siteOfUrl(sites, mediaUrl);
+      return site ? siteDownloadTaskQueueFor(taskQueue, site.name) : downloadTaskQueueFor(taskQueue);
+    },
+  };
+  const traced = tracingWorkerOptions(tracing);
+  const common = { connection, namespace: settings.temporal.namespace, ...traced };
+  const workflows = workflowBundle
+    ? { workflowBundle }
+    : {
+        workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
+        interceptors: { ...traced.interceptors, workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+      };
+  const workers: Worker[] = [];
+  if (settings.roles.crawl) {
+    const mainQueueActivities = createMainQueueActivities({
+      ...bookkeeping,
+      // In order: YouTube's own addresses, then feeds; a URL that answers with a web page
+      // instead of a feed goes on to yt-dlp.
+      sources: [
+        createYoutubeSource({ http, baseUrl: settings.youtubeBaseUrl, ytdlp }),
+        createFeedSource({ http }),
+        createYtDlpSource(ytdlp),
+      ],
+      downloadDir: settings.downloadDir,
+      configPath: settings.configPath,
+      metrics,
+    });
+    workers.push(
+      await Worker.create({
+        ...common,
+        ...workflows,
+        taskQueue,
+        activities: mainQueueActivities,
+        maxConcurrentActivityTaskExecutions: WORKFLOW_QUEUE_ACTIVITY_SLOTS,
+      }),
+    );
+  }
+  if (settings.roles.download) {
+    const downloaders = [
       createHttpDownloader({ http }),
       // A silent yt-dlp is killed when Temporal would give up on its heartbeats anyway.
       createYtDlpDownloader({ ...ytdlp, stallTimeoutMs: parseDuration(String(MEDIA_TRANSFER.heartbeatTimeout), 'MEDIA_TRANSFER.heartbeatTimeout') }),
-    ],
-    downloadDir: settings.downloadDir,
-    metrics,
-  });
-  const traced = tracingWorkerOptions(tracing);
-  const common = { connection, namespace: settings.temporal.namespace, ...traced };
-  const main = await Worker.create({
-    ...common,
-    taskQueue: settings.temporal.taskQueue,
-    ...(workflowBundle
-      ? { workflowBundle }
-      : {
-          workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
-          interceptors: { ...traced.interceptors, workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+    ];
+    workers.push(
+      await Worker.create({
+        ...common,
+        ...workflows,
+        taskQueue: downloadWorkflowTaskQueueFor(taskQueue),
+        activities: createDownloadWorkflowActivities(bookkeeping),
+        maxConcurrentActivityTaskExecutions: WORKFLOW_QUEUE_ACTIVITY_SLOTS,
+      }),
+    );
+    // One lane for the hosts no site names, and one per site of channels.yaml.
+    const lanes: DownloadLane[] = [
+      { claimQueue: downloadTaskQueueFor(taskQueue), hostQueue: hostTaskQueueFor(taskQueue, settings.hostId), limits: sites.fallback },
+      ...sites.sites.map((site) => ({
+        claimQueue: siteDownloadTaskQueueFor(taskQueue, site.name),
+        hostQueue: siteHostTaskQueueFor(taskQueue, settings.hostId, site.name),
+        limits: site,
+      })),
+    ];
+    for (const lane of lanes) {
+      const slots = lane.limits.concurrency ?? settings.maxDownloads;
+      const capacity = createHostCapacity(slots, CLAIM_HOLD_MS);
+      workers.push(
+        await Worker.create({
+          ...common,
+          taskQueue: lane.claimQueue,
+          activities: createClaimActivities({ host: { hostId: settings.hostId, taskQueue: lane.hostQueue } }),
+          tuner: claimTuner(capacity),
+          // Enforced by the server for the whole queue, however many workers poll it.
+          ...(lane.limits.perMinute === undefined ? {} : { maxTaskQueueActivitiesPerSecond: lane.limits.perMinute / 60 }),
         }),
-    activities: mainQueueActivities,
-    maxConcurrentActivityTaskExecutions: MAIN_QUEUE_ACTIVITY_SLOTS,
-  });
-  const claims = await Worker.create({
-    ...common,
-    taskQueue: downloadTaskQueueFor(settings.temporal.taskQueue),
-    activities: createClaimActivities({ host }),
-    maxConcurrentActivityTaskExecutions: settings.maxDownloads,
-  });
-  const transfers = await Worker.create({
-    ...common,
-    taskQueue: host.taskQueue,
-    activities: hostActivities,
-    maxConcurrentActivityTaskExecutions: settings.maxDownloads,
-    // Send a transfer's progress every few seconds, not every 0.8 x heartbeat timeout,
-    // so the Web UI's pending activity shows it moving.
-    maxHeartbeatThrottleInterval: '3s',
-  });
-  return [main, claims, transfers];
+        await Worker.create({
+          ...common,
+          taskQueue: lane.hostQueue,
+          activities: createHostActivities({ db, downloaders, downloadDir: settings.downloadDir, metrics, capacity }),
+          maxConcurrentActivityTaskExecutions: slots,
+          // Send a transfer's progress every few seconds, not every 0.8 x heartbeat timeout,
+          // so the Web UI's pending activity shows it moving.
+          maxHeartbeatThrottleInterval: '3s',
+        }),
+      );
+    }
+  }
+  return workers;
 }
 
 /** Runs the workers until a signal stops them; if one fails, the others are shut down. */
@@ -138,13 +211,15 @@ export async function runWorkers(workers: Worker[]): Promise<void> {
 
 /** `npm run worker`: a worker alone, against TEMPORAL_ADDRESS or a dev server of its own. */
 async function main(): Promise<void> {
-  const settings = loadSettings();
+  const loaded = loadSettings();
+  const settings = loaded.hostIdFromContainerName ? { ...loaded, hostId: await containerName() } : loaded;
   const log = createLogger(settings.logLevel);
   const { tracing, endpoint, db, close } = await startServices(settings, log);
   try {
     const connection = await NativeConnection.connect(endpoint.connection);
     const workers = await createWorkers({ connection, settings, db, tracing, log });
-    log.info({ taskQueue: settings.temporal.taskQueue, maxDownloads: settings.maxDownloads }, 'worker running');
+    const roles = Object.entries(settings.roles).filter(([, on]) => on).map(([role]) => role);
+    log.info({ taskQueue: settings.temporal.taskQueue, roles, hostId: settings.hostId, maxDownloads: settings.maxDownloads }, 'worker running');
     await runWorkers(workers);
     await connection.close();
   } finally {

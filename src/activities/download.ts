@@ -7,16 +7,21 @@ import { DEFAULT_OUTPUT_TEMPLATE, expandOutputTemplate, stemWithCounter } from '
 import type { DownloadInput, DownloadSummary, DownloadTarget } from '../shared/download.ts';
 import { translatingErrors } from './failures.ts';
 
-// The download's bookkeeping on the main task queue, on any worker: decide where the file
-// goes before the transfer, and record a failure after it. The transfer itself runs on
+// The download's bookkeeping on the download workflows' queue: decide where the file goes
+// and where its host is claimed before the transfer, and record a failure after it. The transfer itself runs on
 // one host's own queue (transfer.ts).
 
 export interface DownloadActivityDeps {
   db: Db;
+  /** The task queue where a host is claimed for the transfer of this media URL. */
+  claimTaskQueueFor: (mediaUrl: string) => string;
 }
 
-/** The resolved target, or the summary of a download that already finished. */
-export type ResolveResult = { target: DownloadTarget } | { alreadyDownloaded: DownloadSummary };
+/**
+ * The resolved target and the queue to claim a host on, or the summary of a download that
+ * already finished. `claimTaskQueue` is missing from results recorded by older workers.
+ */
+export type ResolveResult = { target: DownloadTarget; claimTaskQueue?: string } | { alreadyDownloaded: DownloadSummary };
 
 /**
  * Videos that may share one name before the counter gives up: a template with neither
@@ -46,7 +51,7 @@ async function stemFor(db: Db, input: DownloadInput, video: VideoRow): Promise<s
   );
 }
 
-export function createDownloadActivities({ db }: DownloadActivityDeps) {
+export function createDownloadActivities({ db, claimTaskQueueFor }: DownloadActivityDeps) {
   return {
     /** Reads the video's row, marks it downloading, and decides its file name. */
     async resolveDownload(input: DownloadInput): Promise<ResolveResult> {
@@ -65,7 +70,10 @@ export function createDownloadActivities({ db }: DownloadActivityDeps) {
         // yt-dlp picks the container itself; a page URL's extension says nothing.
         const declaredExt =
           method === 'http' ? (extensionForMediaType(video.mediaType) ?? extensionFromUrl(video.mediaUrl)) : undefined;
-        return { target: { mediaUrl: video.mediaUrl, relativeStem, declaredExt, method } };
+        return {
+          target: { mediaUrl: video.mediaUrl, relativeStem, declaredExt, method },
+          claimTaskQueue: claimTaskQueueFor(video.mediaUrl),
+        };
       });
     },
 

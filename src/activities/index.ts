@@ -1,29 +1,43 @@
 import { createBackfillActivities } from './backfill.ts';
 import { createCooldownActivities, type CooldownActivityDeps } from './cooldown.ts';
 import { createCrawlActivities, type CrawlActivityDeps } from './crawl.ts';
-import { createDownloadActivities } from './download.ts';
+import { createDownloadActivities, type DownloadActivityDeps } from './download.ts';
 import { createMaintenanceActivities, type MaintenanceActivityDeps } from './maintenance.ts';
 
 // One activity factory per task queue, each registered on that queue's worker
 // (src/worker.ts) and proxied with its own type (src/workflows/task-queues.ts), so that
 // calling an activity on a queue whose workers do not run it is a type error:
-//  - the main queue: listing, recording, resolving, cooldowns, maintenance (any worker);
+//  - the main queue (crawl role): listing, recording, backfill, maintenance;
+//  - the download workflows' queue (download role): resolving, recording a failure, cooldowns;
 //  - the shared downloads queue: claiming a transfer for a host (claim.ts);
 //  - a host's own queue: the transfer and what touches its part file (transfer.ts).
+// The main queue also keeps the download workflows' bookkeeping, for the downloads
+// started on it before the roles split (and by anyone who starts one there by hand).
 
 export { createClaimActivities, type ClaimActivities, type ClaimActivityDeps } from './claim.ts';
 export { createHostActivities, type HostActivities, type HostActivityDeps } from './transfer.ts';
 
-export type MainQueueActivityDeps = CrawlActivityDeps & MaintenanceActivityDeps & CooldownActivityDeps;
+export type DownloadWorkflowActivityDeps = DownloadActivityDeps & CooldownActivityDeps;
+
+/** The activities of the download workflows' own queue: the bookkeeping around a transfer. */
+export function createDownloadWorkflowActivities(deps: DownloadWorkflowActivityDeps) {
+  return {
+    ...createDownloadActivities(deps),
+    ...createCooldownActivities(deps),
+  };
+}
+
+export type DownloadWorkflowActivities = ReturnType<typeof createDownloadWorkflowActivities>;
+
+export type MainQueueActivityDeps = CrawlActivityDeps & MaintenanceActivityDeps & DownloadWorkflowActivityDeps;
 
 /** The activities of the main task queue, built from their dependencies by the worker. */
 export function createMainQueueActivities(deps: MainQueueActivityDeps) {
   return {
     ...createCrawlActivities(deps),
     ...createBackfillActivities(deps),
-    ...createDownloadActivities(deps),
     ...createMaintenanceActivities(deps),
-    ...createCooldownActivities(deps),
+    ...createDownloadWorkflowActivities(deps),
   };
 }
 

@@ -11,6 +11,7 @@ import { extensionForMediaType, MEDIA_EXTENSIONS, mediaTypeForExtension } from '
 import { finalPathFor, partPathFor, partPathInside } from '../naming/video-paths.ts';
 import type { DownloadedMedia, DownloadInput, DownloadOptions, DownloadProgress, DownloadSummary, DownloadTarget } from '../shared/download.ts';
 import type { ActivityMetrics } from '../telemetry/metrics.ts';
+import type { HostCapacity } from '../temporal/host-capacity.ts';
 import { translatingErrors } from './failures.ts';
 import { descriptionFromInfoJson, findSidecars, moveSidecar, writeFileAtomically } from '../sidecars/files.ts';
 import { buildNfo } from '../sidecars/nfo.ts';
@@ -34,6 +35,8 @@ export interface HostActivityDeps {
   /** Absolute; nothing is ever written outside it. */
   downloadDir: string;
   metrics: ActivityMetrics;
+  /** Counts the transfers running here, so the host claims no more than it can start (src/temporal/host-capacity.ts). */
+  capacity: Pick<HostCapacity, 'transferStarted'>;
 }
 
 /** Input of the media transfer. */
@@ -64,7 +67,7 @@ async function sizeOf(file: string): Promise<number | undefined> {
   }
 }
 
-export function createHostActivities({ db, downloaders, downloadDir, metrics }: HostActivityDeps) {
+export function createHostActivities({ db, downloaders, downloadDir, metrics, capacity }: HostActivityDeps) {
   /**
    * The sidecars the channel asked for, next to the video with its stem: what yt-dlp
    * wrote into the work folder is moved, the NFO is written. A plain HTTP download has
@@ -125,6 +128,7 @@ export function createHostActivities({ db, downloaders, downloadDir, metrics }: 
       };
 
       metrics.downloadsInFlight.add(1, { channel });
+      const transferEnded = capacity.transferStarted();
       try {
         return await translatingErrors(
           () =>
@@ -138,6 +142,7 @@ export function createHostActivities({ db, downloaders, downloadDir, metrics }: 
           context.info.attempt,
         );
       } finally {
+        transferEnded();
         report.cancel();
         countBytes();
         metrics.downloadsInFlight.add(-1, { channel });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -19,6 +19,7 @@ import {
 } from '../shared/download.ts';
 import { extraArgsProblem } from '../ytdlp/extra-args.ts';
 import type { KeepRule } from '../shared/maintenance.ts';
+import { sitesSchema, type SiteList } from './sites.ts';
 
 // channels.yaml: the list of channels Parker follows. Each channel entry is validated on
 // its own, so one bad entry is reported and left out while every good one is scheduled.
@@ -210,6 +211,7 @@ const fileSchema = z
       .strict()
       .default({ every: DEFAULT_EVERY, backfill: DEFAULT_BACKFILL }),
     channels: z.array(z.unknown()).default([]),
+    sites: sitesSchema,
   })
   .strict();
 
@@ -239,6 +241,8 @@ export interface ChannelList {
   channels: ChannelConfig[];
   /** Entries left out, each with what is wrong; the good entries are still in `channels`. */
   problems: ChannelConfigProblem[];
+  /** The per-site download limits (`sites:`); a bad entry fails the whole file. */
+  sites: SiteList;
 }
 
 /** Thrown when the file as a whole cannot be used (missing, not YAML, wrong top level): fixing it takes a person. */
@@ -359,7 +363,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
       ...(keepRule && keepRule !== 'all' ? { keep: keepRule } : {}),
     });
   });
-  return { file, channels, problems };
+  return { file, channels, problems, sites: top.data.sites };
 }
 
 export async function loadChannelList(file: string): Promise<ChannelList> {
@@ -370,4 +374,17 @@ export async function loadChannelList(file: string): Promise<ChannelList> {
     throw new ChannelFileError(`${file}: cannot read the channel list: ${(error as Error).message}`);
   }
   return parseChannelList(text, file);
+}
+
+/**
+ * The `sites:` limits a worker applies. A missing file has none: a worker may start before
+ * channels.yaml is written (the schedule sync is what needs it).
+ */
+export async function loadSiteList(file: string): Promise<SiteList> {
+  try {
+    await access(file);
+  } catch {
+    return { sites: [], fallback: {} };
+  }
+  return (await loadChannelList(file)).sites;
 }

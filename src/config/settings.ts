@@ -12,6 +12,14 @@ import { JS_RUNTIME_KINDS, JS_RUNTIME_PATTERN } from '../ytdlp/js-runtime.ts';
 // Everything Parker reads from the environment, read once here. Nothing below src/config
 // touches process.env.
 
+/**
+ * What a worker process does: `crawl` runs the crawls, backfills and maintenance;
+ * `download` runs the download workflows and the transfers. Each role polls its own task
+ * queues, so crawl and download capacity scale apart.
+ */
+export const WORKER_ROLES = ['crawl', 'download'] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
+
 const positiveInt = (name: string, fallback: number) =>
   z.coerce
     .number({ error: `${name} must be a whole number` })
@@ -68,6 +76,16 @@ const envSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'PARKER_HOST_ID may use letters, digits, ".", "_" and "-" only')
     .optional(),
+  PARKER_HOST_ID_FROM: z.enum(['container-name'], { error: 'PARKER_HOST_ID_FROM may only be container-name' }).optional(),
+  PARKER_WORKER_ROLES: z
+    .string()
+    .default('crawl,download')
+    .transform((text) => text.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(z.enum(WORKER_ROLES, { error: `PARKER_WORKER_ROLES lists ${WORKER_ROLES.join(' and/or ')}, comma-separated` }))
+        .min(1, `PARKER_WORKER_ROLES lists ${WORKER_ROLES.join(' and/or ')}, comma-separated`),
+    ),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   YTDLP_PATH: z.string().trim().min(1).optional(),
   PARKER_JS_RUNTIME: z
@@ -131,6 +149,13 @@ export interface Settings {
    * they resume where their part file is. Unique per machine and folder by default.
    */
   hostId: string;
+  /**
+   * Take the host id from the container's name at start (PARKER_HOST_ID_FROM=container-name),
+   * for replicas of one compose service (src/config/container-name.ts).
+   */
+  hostIdFromContainerName: boolean;
+  /** What this worker runs (PARKER_WORKER_ROLES, default both). */
+  roles: { crawl: boolean; download: boolean };
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   ytdlp: {
     /** The yt-dlp executable: YTDLP_PATH, else the project's own in .tools/ytdlp. */
@@ -228,6 +253,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     siteCooldownMs: e.PARKER_SITE_COOLDOWN,
     allowPrivate: e.PARKER_ALLOW_PRIVATE,
     hostId: e.PARKER_HOST_ID ?? defaultHostId(path.resolve(e.DOWNLOAD_DIR)),
+    hostIdFromContainerName: e.PARKER_HOST_ID_FROM === 'container-name' && !e.PARKER_HOST_ID,
+    roles: { crawl: e.PARKER_WORKER_ROLES.includes('crawl'), download: e.PARKER_WORKER_ROLES.includes('download') },
     logLevel: e.LOG_LEVEL,
     ytdlp: {
       path: e.YTDLP_PATH ? path.resolve(e.YTDLP_PATH) : PROJECT_YTDLP,

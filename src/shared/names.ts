@@ -20,7 +20,16 @@ export function backfillWorkflowIdFor(channel: string): string {
   return `parker-backfill-${channel}`;
 }
 
-/** The task queue whose worker slots bound how many downloads run at once. */
+/**
+ * The task queue of the download workflows and their bookkeeping, polled by the workers
+ * with the `download` role only: a crawl never runs there. (`taskQueue`, the main queue,
+ * has the crawls, backfills and maintenance, polled by the `crawl` role.)
+ */
+export function downloadWorkflowTaskQueueFor(taskQueue: string): string {
+  return `${taskQueue}-download-workflows`;
+}
+
+/** The task queue shared by every downloads worker, where the first free host claims a transfer. */
 export function downloadTaskQueueFor(taskQueue: string): string {
   return `${taskQueue}-downloads`;
 }
@@ -28,6 +37,19 @@ export function downloadTaskQueueFor(taskQueue: string): string {
 /** The task queue of one host, where its pinned transfers and renames run. */
 export function hostTaskQueueFor(taskQueue: string, hostId: string): string {
   return `${taskQueue}-host-${hostId}`;
+}
+
+// A site of `sites:` in channels.yaml has a claim queue and host queues of its own, so
+// that its limits apply to its transfers alone. ":" is in neither a host id nor a site name.
+
+/** The claim queue of one site: Temporal limits the rate of transfers handed out on it. */
+export function siteDownloadTaskQueueFor(taskQueue: string, site: string): string {
+  return `${downloadTaskQueueFor(taskQueue)}:${site}`;
+}
+
+/** One host's queue for one site's transfers: its slots bound that site's transfers on the host. */
+export function siteHostTaskQueueFor(taskQueue: string, hostId: string, site: string): string {
+  return `${hostTaskQueueFor(taskQueue, hostId)}:${site}`;
 }
 
 export const CRAWL_WORKFLOW = 'crawlChannel';

@@ -33,6 +33,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--port', String(options.port),
     '--db-filename', options.dbFile,
     '--log-level', 'error',
+    // One partition per task queue: the server splits a queue's rate limit (a site's
+    // per_minute) among its partitions, and each would allow a burst of its own.
+    '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
+    '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
     ...(options.namespace && options.namespace !== 'default' ? ['--namespace', options.namespace] : []),
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
   ];

@@ -23,10 +23,11 @@ import {
   UPCOMING_MAX_WAITS,
   UPCOMING_RECHECK_MS,
 } from './policies.ts';
-import { claimQueue, hostQueue, mainQueue } from './task-queues.ts';
+import { downloadTaskQueueFor } from '../shared/names.ts';
+import { claimQueue, downloadWorkflowQueue, hostQueue } from './task-queues.ts';
 import { workflowMetrics, type DownloadResultLabel } from '../telemetry/metrics.ts';
 
-const { resolveDownload, markVideoFailed, checkSiteCooldown, startSiteCooldown } = mainQueue(FILE_AND_DATABASE);
+const { resolveDownload, markVideoFailed, checkSiteCooldown, startSiteCooldown } = downloadWorkflowQueue(FILE_AND_DATABASE);
 
 /** Hosts a download may be handed to in turn, when each one it was pinned to goes away. */
 export const MAX_HOST_CLAIMS = 20;
@@ -101,15 +102,15 @@ async function fail(input: DownloadInput, reason: string, target?: DownloadTarge
  * failure also fails this workflow, so the Web UI shows it.
  */
 export async function downloadVideo(input: DownloadInput): Promise<DownloadSummary> {
-  // Any downloads worker may claim a transfer; its slots bound concurrent downloads.
-  const { claimDownloadHost } = claimQueue(CLAIM_HOST);
-
   let target: DownloadTarget | undefined;
   let host: DownloadHost | undefined;
   try {
     const resolved = await resolveDownload(input);
     if ('alreadyDownloaded' in resolved) return resolved.alreadyDownloaded;
     target = resolved.target;
+    // Any downloads worker may claim a transfer. A resolve recorded by an older worker
+    // names no queue: the downloads then ran on the main queue, whose claim queue this is.
+    const { claimDownloadHost } = claimQueue(resolved.claimTaskQueue ?? downloadTaskQueueFor(workflowInfo().taskQueue), CLAIM_HOST);
     for (let claim = 1; ; claim++) {
       host = await claimDownloadHost();
       const { transfer, files } = onHost(host);

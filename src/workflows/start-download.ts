@@ -1,6 +1,7 @@
-import { ParentClosePolicy, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { ParentClosePolicy, startChild, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CrawlInput, PendingVideo } from '../shared/crawl.ts';
+import { downloadWorkflowTaskQueueFor } from '../shared/names.ts';
 import { downloadVideo } from './download.ts';
 
 /** What starting downloads came to; both the crawl's and the backfill's summaries have these. */
@@ -18,6 +19,8 @@ export async function startDownload(crawl: CrawlInput, video: PendingVideo, coun
   try {
     await startChild(downloadVideo, {
       workflowId: video.workflowId,
+      // Where only the workers with the download role look; the crawl runs on the main queue.
+      taskQueue: downloadWorkflowTaskQueueFor(workflowInfo().taskQueue),
       args: [{ channel: crawl.channel, externalId: video.externalId, ...(crawl.download ? { download: crawl.download } : {}) }],
       // The download outlives the crawl that found it.
       parentClosePolicy: ParentClosePolicy.ABANDON,

@@ -1,6 +1,5 @@
-import { proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
-import type { ClaimActivities, HostActivities, MainQueueActivities } from '../activities/index.ts';
-import { downloadTaskQueueFor } from '../shared/names.ts';
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { ClaimActivities, DownloadWorkflowActivities, HostActivities, MainQueueActivities } from '../activities/index.ts';
 import type { DownloadHost } from '../shared/download.ts';
 import { ON_HOST } from './policies.ts';
 
@@ -13,9 +12,14 @@ export function mainQueue(options: ActivityOptions) {
   return proxyActivities<MainQueueActivities>(options);
 }
 
-/** The queue shared by every worker's download slots: the first free host claims a transfer. */
-export function claimQueue(options: ActivityOptions) {
-  return proxyActivities<ClaimActivities>({ ...options, taskQueue: downloadTaskQueueFor(workflowInfo().taskQueue) });
+/** The download workflow's own task queue: its bookkeeping before and after the transfer. */
+export function downloadWorkflowQueue(options: ActivityOptions) {
+  return proxyActivities<DownloadWorkflowActivities>(options);
+}
+
+/** A queue polled by every downloads worker (`taskQueue`, as resolve named it): the first free host claims a transfer. */
+export function claimQueue(taskQueue: string, options: ActivityOptions) {
+  return proxyActivities<ClaimActivities>({ ...options, taskQueue });
 }
 
 /** One host's own queue, where its part file is; a host that does not pick the task up in time is taken as gone. */

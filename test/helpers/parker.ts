@@ -62,6 +62,8 @@ export function testSettings(scratch: string, overrides: Partial<Settings> = {})
     allowPrivate: ['127.0.0.1'],
     logLevel: 'warn',
     hostId: defaultHostId(overrides.downloadDir ?? path.join(scratch, 'downloads')),
+    hostIdFromContainerName: false,
+    roles: { crawl: true, download: true },
     ytdlp: { path: services.ytdlp, allowOutdated: false },
     youtubeBaseUrl: DEFAULT_YOUTUBE_BASE_URL,
     telemetry: { serviceName: 'parker-test' },

@@ -24,7 +24,10 @@ export interface TestPrometheus {
   stop(): Promise<void>;
 }
 
-export async function startPrometheus(targets: string[], timeoutMs = 30_000): Promise<TestPrometheus> {
+/**
+ * @param metricRelabelConfigs the scrape job's metric_relabel_configs (a compose job's own, for instance)
+ */
+export async function startPrometheus(targets: string[], timeoutMs = 30_000, metricRelabelConfigs: unknown[] = []): Promise<TestPrometheus> {
   const found = spawnSync(BINARY, ['--version'], { encoding: 'utf8' });
   if (found.error || found.status !== 0) {
     throw new Error(`cannot run ${BINARY} (${found.error?.message ?? found.stderr}): ${INSTALL_HINT}`);
@@ -35,7 +38,7 @@ export async function startPrometheus(targets: string[], timeoutMs = 30_000): Pr
     configPath,
     JSON.stringify({
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      scrape_configs: [{ job_name: 'parker', static_configs: [{ targets }] }],
+      scrape_configs: [{ job_name: 'parker', static_configs: [{ targets }], metric_relabel_configs: metricRelabelConfigs }],
     }),
   );
   const port = await freePort();

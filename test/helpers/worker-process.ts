@@ -34,6 +34,7 @@ export async function startWorkerProcess(
       PARKER_SITE_COOLDOWN: `${settings.siteCooldownMs}ms`,
       PARKER_ALLOW_PRIVATE: settings.allowPrivate.join(','),
       PARKER_HOST_ID: settings.hostId,
+      PARKER_WORKER_ROLES: Object.entries(settings.roles).filter(([, on]) => on).map(([role]) => role).join(','),
       LOG_LEVEL: 'info',
       YTDLP_PATH: settings.ytdlp.path,
       PARKER_ALLOW_OUTDATED_YTDLP: settings.ytdlp.allowOutdated ? '1' : '0',

@@ -1,151 +1,23 @@
-import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { WorkflowFailedError } from '@temporalio/client';
-import { FixtureServer } from '../helpers/fixture-server.ts';
-import { rssFeed } from '../../src/demo/rss-feed.ts';
-import { scheduleIdFor } from '../../src/shared/names.ts';
-import { syncSchedules } from '../../src/temporal/channel-schedules.ts';
-import { mediaBytes, installTestRuntime, runCrawl, settledVideos, startParker, uniqueName, type TestParker } from '../helpers/parker.ts';
+import { dashboardSuite } from '../helpers/metrics-scenario.ts';
+import { installTestRuntime, startParker } from '../helpers/parker.ts';
 import { freePort } from '../helpers/ports.ts';
-import { startPrometheus, type TestPrometheus } from '../helpers/prometheus.ts';
+import { startPrometheus } from '../helpers/prometheus.ts';
 
-// The dashboard, proven against real scraped data: Parker runs with its Prometheus
-// endpoint on, Debian's prometheus scrapes it every second, the pipeline runs against the
-// fixture server (a download, a 404, skipped entries, a broken feed, a scheduled crawl
-// that finds its feed unchanged), and then every query of every panel must return a
-// series. A panel that drifts from the code fails here.
+// The no-collector path: Parker serves /metrics (PARKER_METRICS_PORT), Debian's prometheus
+// scrapes it every second, and every query of the dashboard returns a series.
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const DASHBOARD = path.join(root, 'grafana', 'dashboards', 'parker.json');
-
-interface Dashboard {
-  panels: { title: string; targets?: { expr?: string }[] }[];
-}
-
-let server: FixtureServer;
-let parker: TestParker;
-let prometheus: TestPrometheus;
-const channel = uniqueName('obs');
-const broken = uniqueName('obs-broken');
-
-async function dashboardQueries(): Promise<{ panel: string; expr: string }[]> {
-  const dashboard = JSON.parse(await readFile(DASHBOARD, 'utf8')) as Dashboard;
-  const queries = dashboard.panels.flatMap((panel) =>
-    (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr ?? '' })),
-  );
-  assert.ok(queries.length >= 10, `the dashboard has only ${queries.length} queries`);
-  for (const query of queries) assert.ok(query.expr.trim(), `panel "${query.panel}" has an empty query`);
-  return queries;
-}
-
-/** Waits until a query returns a series, and returns them. */
-async function eventually(expr: string, timeoutMs = 30_000): Promise<Awaited<ReturnType<TestPrometheus['query']>>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const series = await prometheus.query(expr);
-    if (series.length > 0 || Date.now() > deadline) return series;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-/** Waits for the schedule's first (immediately triggered) crawl and its end. */
-async function scheduledCrawl(scheduleId: string): Promise<void> {
-  const handle = parker.client.schedule.getHandle(scheduleId);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const [action] = (await handle.describe()).info.recentActions;
-    if (action) {
-      await parker.client.workflow.getHandle(action.action.workflow.workflowId).result();
-      return;
-    }
-    if (Date.now() > deadline) throw new Error(`schedule ${scheduleId} started no crawl within 60s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-before(async () => {
+dashboardSuite('metrics, scraped by a real Prometheus', async () => {
   const metricsPort = await freePort();
   const telemetry = { metrics: { host: '127.0.0.1', port: metricsPort }, serviceName: 'parker-test' };
   installTestRuntime(telemetry);
-  server = await FixtureServer.start();
-  parker = await startParker({ telemetry });
-  prometheus = await startPrometheus([`127.0.0.1:${metricsPort}`]);
-
-  // One channel with all the outcomes: newest first, backfill 2 on the first crawl.
-  server.setMedia(`/${channel}/ok.mp3`, { body: mediaBytes(200_000), contentType: 'audio/mpeg', etag: '"ok"' });
-  const day = (n: number) => new Date(Date.UTC(2025, 0, n));
-  server.setFeed(
-    `/${channel}/feed.xml`,
-    rssFeed(channel, [
-      { guid: `${channel}-ok`, title: 'Downloads', mediaUrl: server.url(`/${channel}/ok.mp3`), publishedAt: day(4) },
-      { guid: `${channel}-gone`, title: 'Answers 404', mediaUrl: server.url(`/${channel}/gone.mp3`), publishedAt: day(3) },
-      { guid: `${channel}-old`, title: 'Past the backfill limit', mediaUrl: server.url(`/${channel}/old.mp3`), publishedAt: day(1) },
-      { guid: `${channel}-notes`, title: 'Show notes only', publishedAt: day(2) },
-    ]),
-    undefined,
-    { etag: `"${channel}-v1"` },
-  );
-  const input = { channel, url: server.url(`/${channel}/feed.xml`), backfill: 2 };
-  await runCrawl(parker, input);
-  const videos = await settledVideos(parker.db, channel);
-  assert.deepEqual(
-    Object.fromEntries(videos.map((video) => [video.externalId.slice(channel.length + 1), video.status])),
-    { ok: 'downloaded', gone: 'failed', old: 'skipped', notes: 'skipped' },
-  );
-
-  // The schedule's crawl: its lag is measured, and the unchanged feed answers 304.
-  const scheduleId = scheduleIdFor(channel);
-  await syncSchedules(parker.client, [{ name: channel, url: input.url, every: '1h', everyMs: 3_600_000, backfill: 2 }], {
-    taskQueue: parker.taskQueue,
-  });
-  try {
-    await scheduledCrawl(scheduleId);
-  } finally {
-    await parker.client.schedule.getHandle(scheduleId).delete();
-  }
-  assert.equal(server.stats(`/${channel}/feed.xml`).requestHeaders[1]?.['if-none-match'], `"${channel}-v1"`);
-
-  // A feed that is not XML: the crawl fails at once (not retried), counted as a crawl error.
-  server.setFeed(`/${broken}/feed.xml`, '<html>this site changed</html>', 'text/html');
-  await assert.rejects(runCrawl(parker, { channel: broken, url: server.url(`/${broken}/feed.xml`), backfill: 1 }), WorkflowFailedError);
-});
-
-after(async () => {
-  await prometheus?.stop();
-  await parker?.stop();
-  await server?.close();
-});
-
-describe('metrics, scraped by a real Prometheus', () => {
-  test('every query of the Grafana dashboard returns at least one series', async () => {
-    const queries = await dashboardQueries();
-    const empty: string[] = [];
-    for (const { panel, expr } of queries) {
-      if ((await eventually(expr)).length === 0) empty.push(`"${panel}": ${expr}`);
-    }
-    assert.deepEqual(empty, [], `panels without data:\n${empty.join('\n')}\nprometheus output:\n${prometheus.output()}`);
-  });
-
-  test('a failed download and skipped videos are counted with their labels', async () => {
-    const value = async (expr: string) => {
-      const series = await eventually(expr);
-      assert.equal(series.length, 1, `${expr} returned ${JSON.stringify(series)}`);
-      return Number(series[0]!.value[1]);
-    };
-    assert.equal(await value(`parker_downloads_finished_total{channel="${channel}",result="failed",reason="MediaGone"}`), 1);
-    assert.equal(await value(`parker_downloads_finished_total{channel="${channel}",result="downloaded",reason="none"}`), 1);
-    assert.equal(await value(`parker_videos_skipped_total{channel="${channel}",reason="backfill_limit"}`), 1);
-    assert.equal(await value(`parker_videos_skipped_total{channel="${channel}",reason="not_downloadable"}`), 1);
-    assert.equal(await value(`parker_videos_discovered_total{channel="${channel}"}`), 2);
-    assert.equal(await value(`parker_downloaded_bytes_total{channel="${channel}"}`), 200_000);
-    assert.equal(await value(`parker_downloads_in_flight{channel="${channel}"}`), 0);
-    assert.equal(await value(`parker_feeds_not_modified_total{channel="${channel}"}`), 1);
-    assert.equal(await value(`parker_schedule_lag_seconds_count{channel="${channel}"}`), 1);
-    assert.equal(await value(`parker_crawl_duration_seconds_count{channel="${channel}"}`), 2);
-    assert.equal(await value(`parker_crawl_errors_total{channel="${broken}",reason="InvalidFeed"}`), 1);
-    assert.equal(await value(`parker_download_duration_seconds_count{channel="${channel}",result="failed"}`), 1);
-  });
+  const parker = await startParker({ telemetry });
+  const prometheus = await startPrometheus([`127.0.0.1:${metricsPort}`]);
+  return {
+    parker,
+    prometheus,
+    async close() {
+      await prometheus.stop();
+      await parker.stop();
+    },
+  };
 });

@@ -10,6 +10,8 @@ import {
   parseChannelList,
 } from '../../src/config/channels.ts';
 import { loadSettings, SettingsError } from '../../src/config/settings.ts';
+import { siteOfUrl } from '../../src/config/sites.ts';
+import { containerNameOf } from '../../src/config/container-name.ts';
 import { DurationError, parseDuration } from '../../src/rules/durations.ts';
 
 const FILE = '/etc/parker/channels.yaml';
@@ -80,8 +82,9 @@ channels:
   });
 
   test('an empty file is an empty list', () => {
-    assert.deepEqual(parseChannelList('', FILE), { file: FILE, channels: [], problems: [] });
-    assert.deepEqual(parseChannelList('# nothing yet\n', FILE), { file: FILE, channels: [], problems: [] });
+    const empty = { file: FILE, channels: [], problems: [], sites: { sites: [], fallback: {} } };
+    assert.deepEqual(parseChannelList('', FILE), empty);
+    assert.deepEqual(parseChannelList('# nothing yet\n', FILE), empty);
   });
 
   test('the interval limits themselves are accepted (1m and 30d)', () => {
@@ -338,6 +341,7 @@ describe('loadSettings', () => {
       PARKER_SITE_COOLDOWN: '90m',
       PARKER_ALLOW_PRIVATE: ' 127.0.0.1 , 192.168.0.0/16 ',
       PARKER_HOST_ID: 'nas-1',
+      PARKER_WORKER_ROLES: 'download',
       LOG_LEVEL: 'debug',
       YTDLP_PATH: '/opt/yt-dlp/bin/yt-dlp',
       PARKER_ALLOW_OUTDATED_YTDLP: '1',
@@ -364,6 +368,8 @@ describe('loadSettings', () => {
       siteCooldownMs: 5_400_000,
       allowPrivate: ['127.0.0.1', '192.168.0.0/16'],
       hostId: 'nas-1',
+      hostIdFromContainerName: false,
+      roles: { crawl: false, download: true },
       logLevel: 'debug',
       ytdlp: { path: '/opt/yt-dlp/bin/yt-dlp', allowOutdated: true },
       youtubeBaseUrl: 'http://127.0.0.1:9000',
@@ -382,6 +388,24 @@ describe('loadSettings', () => {
     assert.notEqual(loadSettings({ DOWNLOAD_DIR: '/srv/b' }).hostId, a);
     assert.match(a, /^[A-Za-z0-9._-]+-[0-9a-f]{8}$/);
     assert.throws(() => loadSettings({ PARKER_HOST_ID: 'a/b' }), /PARKER_HOST_ID/);
+  });
+
+  test('PARKER_HOST_ID_FROM=container-name: the id comes from the container, unless PARKER_HOST_ID names one', () => {
+    assert.equal(loadSettings({}).hostIdFromContainerName, false);
+    assert.equal(loadSettings({ PARKER_HOST_ID_FROM: 'container-name' }).hostIdFromContainerName, true);
+    assert.equal(loadSettings({ PARKER_HOST_ID_FROM: 'container-name', PARKER_HOST_ID: 'nas-1' }).hostIdFromContainerName, false);
+    assert.throws(() => loadSettings({ PARKER_HOST_ID_FROM: 'hostname' }), /PARKER_HOST_ID_FROM may only be container-name/);
+    assert.equal(containerNameOf(['parker-worker-2.parker_default']), 'parker-worker-2');
+    assert.equal(containerNameOf(['parker_worker_3.parker_default', 'other']), 'parker_worker_3');
+    assert.equal(containerNameOf([]), undefined);
+  });
+
+  test('PARKER_WORKER_ROLES: both by default, either alone, nothing else', () => {
+    assert.deepEqual(loadSettings({}).roles, { crawl: true, download: true });
+    assert.deepEqual(loadSettings({ PARKER_WORKER_ROLES: ' crawl ' }).roles, { crawl: true, download: false });
+    assert.deepEqual(loadSettings({ PARKER_WORKER_ROLES: 'download,crawl' }).roles, { crawl: true, download: true });
+    assert.throws(() => loadSettings({ PARKER_WORKER_ROLES: 'crawl,transcode' }), /PARKER_WORKER_ROLES lists crawl and\/or download/);
+    assert.throws(() => loadSettings({ PARKER_WORKER_ROLES: ',' }), /PARKER_WORKER_ROLES lists crawl and\/or download/);
   });
 
   test('PARKER_ALLOW_PRIVATE: nothing by default, and a bad entry is named', () => {
@@ -818,6 +842,62 @@ channels:
       () => parseChannelList(`defaults:\n  keep: { last: 0 }\nchannels: []\n`, FILE),
       (error: Error) => error instanceof ChannelFileError && /channels\.yaml: defaults\.keep\.last: must be 1 or more/.test(error.message),
     );
+  });
+});
+
+describe('channels.yaml: sites', () => {
+  test('named sites with their hosts and limits, and a default for the rest', () => {
+    const list = parseChannelList(
+      `sites:
+  youtube: { hosts: [youtube.com, YouTu.be, googlevideo.com], per_minute: 20, concurrency: 2 }
+  vimeo: { hosts: [vimeo.com] }
+  default: { per_minute: 120 }
+channels: []
+`,
+      FILE,
+    );
+    assert.deepEqual(list.sites, {
+      sites: [
+        { name: 'youtube', hosts: ['youtube.com', 'youtu.be', 'googlevideo.com'], perMinute: 20, concurrency: 2 },
+        { name: 'vimeo', hosts: ['vimeo.com'] },
+      ],
+      fallback: { perMinute: 120 },
+    });
+  });
+
+  test('a media URL belongs to the site naming its host or a parent domain, the longest name winning', () => {
+    const { sites } = parseChannelList(
+      `sites:
+  youtube: { hosts: [youtube.com, googlevideo.com] }
+  shorts: { hosts: [m.youtube.com] }
+`,
+      FILE,
+    );
+    assert.equal(siteOfUrl(sites, 'https://www.youtube.com/watch?v=x')?.name, 'youtube');
+    assert.equal(siteOfUrl(sites, 'https://rr3---sn-4g5e.GOOGLEVIDEO.com/videoplayback')?.name, 'youtube');
+    assert.equal(siteOfUrl(sites, 'https://m.youtube.com/watch?v=x')?.name, 'shorts');
+    assert.equal(siteOfUrl(sites, 'https://notyoutube.com/a.mp4'), undefined);
+    assert.equal(siteOfUrl(sites, 'https://feeds.example/a.mp3'), undefined);
+  });
+
+  test('a bad sites entry makes the whole file unusable, naming the site and the field', () => {
+    const cases: [string, RegExp][] = [
+      ['youtube: { per_minute: 20 }', /sites\.youtube\.hosts: /],
+      ['youtube: { hosts: [https://youtube.com] }', /sites\.youtube\.hosts\.0: must be a host name/],
+      ['youtube: { hosts: [youtube.com], per_minute: 0 }', /sites\.youtube\.per_minute: must be more than 0/],
+      ['youtube: { hosts: [youtube.com], concurrency: 1.5 }', /sites\.youtube\.concurrency: must be a whole number/],
+      ['youtube: { hosts: [youtube.com], rate: 3 }', /sites\.youtube: unknown field "rate"/],
+      ['default: { hosts: [a.com] }', /sites\.default: unknown field "hosts"/],
+      ['You Tube: { hosts: [youtube.com] }', /sites\.You Tube: a site name is/],
+      ['a: { hosts: [x.com] }\n  b: { hosts: [X.com] }', /sites\.b\.hosts: x\.com is named by site a already/],
+    ];
+    for (const [entry, expected] of cases) {
+      assert.throws(
+        () => parseChannelList(`sites:\n  ${entry}\nchannels: []\n`, FILE),
+        (error: Error) => error instanceof ChannelFileError && expected.test(error.message),
+        entry,
+      );
+    }
   });
 });
 

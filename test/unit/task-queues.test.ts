@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   createClaimActivities,
+  createDownloadWorkflowActivities,
   createHostActivities,
   createMainQueueActivities,
   type ClaimActivities,
+  type DownloadWorkflowActivities,
   type HostActivities,
   type MainQueueActivities,
 } from '../../src/activities/index.ts';
@@ -18,6 +20,7 @@ type Runs<Queue, K extends string> = [Extract<K, keyof Queue>] extends [never] ?
 
 // Compile-time: tsc (the first step of `npm test`) fails if a queue's type gains another's activity.
 const mainRunsNoTransfer: Runs<MainQueueActivities, 'downloadMedia' | 'finalizeDownload' | 'discardPart' | 'claimDownloadHost'> = false;
+const downloadsRunNoCrawl: Runs<DownloadWorkflowActivities, 'fetchListing' | 'recordListing' | 'listBackfillPage' | 'loadKeepRules' | 'downloadMedia' | 'claimDownloadHost'> = false;
 const hostRunsNoBookkeeping: Runs<HostActivities, 'resolveDownload' | 'markVideoFailed' | 'fetchListing' | 'claimDownloadHost'> = false;
 const claimRunsOnlyTheClaim: Runs<ClaimActivities, 'downloadMedia' | 'resolveDownload'> = false;
 
@@ -25,19 +28,24 @@ describe('activities per task queue', () => {
   // The factories only close over their dependencies: building them needs none of them live.
   const deps = {} as never;
   const main = Object.keys(createMainQueueActivities(deps));
+  const downloadWorkflows = Object.keys(createDownloadWorkflowActivities(deps));
   const host = Object.keys(createHostActivities(deps));
   const claim = Object.keys(createClaimActivities(deps));
 
-  test('each activity is registered on exactly one queue', () => {
-    const all = [...main, ...host, ...claim];
+  test('each activity is registered on exactly one queue, but the download bookkeeping the main queue keeps too', () => {
+    // The main queue keeps it for the download workflows started there before the roles split.
+    const crawlOnly = main.filter((name) => !downloadWorkflows.includes(name));
+    assert.deepEqual(main.filter((name) => downloadWorkflows.includes(name)).sort(), [...downloadWorkflows].sort());
+    const all = [...crawlOnly, ...downloadWorkflows, ...host, ...claim];
     assert.equal(new Set(all).size, all.length, `registered twice: ${all.filter((name, i) => all.indexOf(name) !== i).join(', ')}`);
-    assert.deepEqual([mainRunsNoTransfer, hostRunsNoBookkeeping, claimRunsOnlyTheClaim], [false, false, false]);
+    assert.deepEqual([mainRunsNoTransfer, downloadsRunNoCrawl, hostRunsNoBookkeeping, claimRunsOnlyTheClaim], [false, false, false, false]);
   });
 
-  test("a host's queue runs what touches its part file, the claim queue only the claim", () => {
+  test("the download workflows' queue runs their bookkeeping, a host's queue what touches its part file, the claim queue only the claim", () => {
+    assert.deepEqual(downloadWorkflows.sort(), ['checkSiteCooldown', 'markVideoFailed', 'resolveDownload', 'startSiteCooldown']);
     assert.deepEqual(host.sort(), ['discardPart', 'downloadMedia', 'finalizeDownload']);
     assert.deepEqual(claim, ['claimDownloadHost']);
-    for (const name of ['fetchListing', 'recordListing', 'resolveDownload', 'markVideoFailed', 'checkSiteCooldown', 'listBackfillPage', 'loadKeepRules']) {
+    for (const name of ['fetchListing', 'recordListing', 'listBackfillPage', 'loadKeepRules']) {
       assert.ok(main.includes(name), `${name} runs on the main queue`);
     }
   });
