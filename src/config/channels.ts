@@ -124,6 +124,16 @@ const keep = z.preprocess(
     .transform((rule): KeepRule | 'all' => (rule.all ? 'all' : rule.last !== undefined ? { last: rule.last } : { days: rule.days! })),
 );
 
+/** `feed:` in channels.yaml: how the channel's podcast feed (src/library/) is served. */
+const feedSchema = z
+  .object({
+    // The address other machines reach Parker at (a reverse proxy): the feed's links use it.
+    public_url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    // List only episodes whose file is audio (a channel downloaded as audio for a podcast app).
+    audio_only: z.boolean({ error: 'must be true or false' }).optional(),
+  })
+  .strict();
+
 const channelSchema = z
   .object({
     name: z
@@ -147,6 +157,7 @@ const channelSchema = z
     include: includeSchema.optional(),
     ...sidecarFields,
     keep: keep.optional(),
+    feed: feedSchema.optional(),
   })
   .strict();
 
@@ -180,6 +191,15 @@ export interface ChannelConfig {
   rules?: ChannelRules;
   /** What the daily maintenance keeps; absent: everything. */
   keep?: KeepRule;
+  /** How its podcast feed is served; absent: from the address it is asked at, every episode. */
+  feed?: ChannelFeedOptions;
+}
+
+export interface ChannelFeedOptions {
+  /** Base URL of the feed's links (no trailing slash), when Parker is reached through another address. */
+  publicUrl?: string;
+  /** List only the episodes whose file is audio. */
+  audioOnly?: boolean;
 }
 
 export interface ChannelConfigProblem {
@@ -222,6 +242,13 @@ function rulesFrom(defaults: { filters?: Filters; include?: Include }, channel: 
   // No key for what is not set: the schedule's stored input must compare equal to this.
   const set = Object.entries(rules).filter(([, value]) => value !== undefined);
   return set.length > 0 ? (Object.fromEntries(set) as ChannelRules) : undefined;
+}
+
+function feedOptions(feed: z.infer<typeof feedSchema>): ChannelFeedOptions {
+  return {
+    ...(feed.public_url ? { publicUrl: feed.public_url.replace(/\/+$/, '') } : {}),
+    ...(feed.audio_only !== undefined ? { audioOnly: feed.audio_only } : {}),
+  };
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -295,6 +322,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
       ...(Object.keys(download).length > 0 ? { download } : {}),
       ...(rules ? { rules } : {}),
       ...(keepRule && keepRule !== 'all' ? { keep: keepRule } : {}),
+      ...(parsed.data.feed ? { feed: feedOptions(parsed.data.feed) } : {}),
     });
   });
   return { file, channels, problems };
