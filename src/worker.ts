@@ -65,6 +65,7 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
     downloadDir: settings.downloadDir,
     configPath: settings.configPath,
     siteCooldownMs: settings.siteCooldownMs,
+    verifyBytesPerSecond: settings.verifyBytesPerSecond,
     metrics,
   });
   const hostActivities = createHostActivities({

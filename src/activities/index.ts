@@ -3,6 +3,7 @@ import { createCooldownActivities, type CooldownActivityDeps } from './cooldown.
 import { createCrawlActivities, type CrawlActivityDeps } from './crawl.ts';
 import { createDownloadActivities } from './download.ts';
 import { createMaintenanceActivities, type MaintenanceActivityDeps } from './maintenance.ts';
+import { createVerifyActivities, type VerifyActivityDeps } from './verify.ts';
 
 // One activity factory per task queue, each registered on that queue's worker
 // (src/worker.ts) and proxied with its own type (src/workflows/task-queues.ts), so that
@@ -14,7 +15,7 @@ import { createMaintenanceActivities, type MaintenanceActivityDeps } from './mai
 export { createClaimActivities, type ClaimActivities, type ClaimActivityDeps } from './claim.ts';
 export { createHostActivities, type HostActivities, type HostActivityDeps } from './transfer.ts';
 
-export type MainQueueActivityDeps = CrawlActivityDeps & MaintenanceActivityDeps & CooldownActivityDeps;
+export type MainQueueActivityDeps = CrawlActivityDeps & MaintenanceActivityDeps & CooldownActivityDeps & VerifyActivityDeps;
 
 /** The activities of the main task queue, built from their dependencies by the worker. */
 export function createMainQueueActivities(deps: MainQueueActivityDeps) {
@@ -23,6 +24,7 @@ export function createMainQueueActivities(deps: MainQueueActivityDeps) {
     ...createBackfillActivities(deps),
     ...createDownloadActivities(deps),
     ...createMaintenanceActivities(deps),
+    ...createVerifyActivities(deps),
     ...createCooldownActivities(deps),
   };
 }

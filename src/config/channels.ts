@@ -10,7 +10,7 @@ import { DurationError, parseDuration, parseLengthSeconds, type DurationLimits }
 import { outputTemplateProblem } from '../naming/output-template.ts';
 import type { Backfill, ChannelRules } from '../shared/crawl.ts';
 import { SIDECAR_KINDS, type DownloadOptions } from '../shared/download.ts';
-import type { KeepRule } from '../shared/maintenance.ts';
+import { MISSING_POLICIES, type KeepRule, type MissingPolicy } from '../shared/maintenance.ts';
 
 // channels.yaml: the list of channels Parker follows. Each channel entry is validated on
 // its own, so one bad entry is reported and left out while every good one is scheduled.
@@ -19,6 +19,8 @@ export const MIN_INTERVAL_MS = 60_000; // more often than once a minute only ham
 export const MAX_INTERVAL_MS = 30 * 24 * 3_600_000;
 export const DEFAULT_EVERY = '30m';
 export const DEFAULT_BACKFILL = 3;
+/** A file deleted by hand is kept as a record, never fetched again unless a channel asks. */
+export const DEFAULT_MISSING_POLICY: MissingPolicy = 'keep-record';
 
 const EVERY_LIMITS: DurationLimits = { min: MIN_INTERVAL_MS, max: MAX_INTERVAL_MS, examples: '15m, 2h or 1d' };
 
@@ -134,6 +136,9 @@ const feedSchema = z
   })
   .strict();
 
+/** `missing:` in channels.yaml: what the maintenance's verify step does about a file deleted by hand. */
+const missing = z.enum(MISSING_POLICIES, { error: `must be ${MISSING_POLICIES.join(' or ')}` });
+
 const channelSchema = z
   .object({
     name: z
@@ -158,6 +163,7 @@ const channelSchema = z
     ...sidecarFields,
     keep: keep.optional(),
     feed: feedSchema.optional(),
+    missing: missing.optional(),
   })
   .strict();
 
@@ -171,6 +177,7 @@ const fileSchema = z
         include: includeSchema.optional(),
         ...sidecarFields,
         keep: keep.optional(),
+        missing: missing.optional(),
       })
       .strict()
       .default({ every: DEFAULT_EVERY, backfill: DEFAULT_BACKFILL }),
@@ -193,6 +200,8 @@ export interface ChannelConfig {
   keep?: KeepRule;
   /** How its podcast feed is served; absent: from the address it is asked at, every episode. */
   feed?: ChannelFeedOptions;
+  /** What the verify step does when a downloaded file is gone; absent: DEFAULT_MISSING_POLICY. */
+  missing?: MissingPolicy;
 }
 
 export interface ChannelFeedOptions {
@@ -313,6 +322,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
       return;
     }
     const keepRule = parsed.data.keep ?? defaults.keep;
+    const missingPolicy = parsed.data.missing ?? defaults.missing;
     channels.push({
       name,
       url,
@@ -323,6 +333,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
       ...(rules ? { rules } : {}),
       ...(keepRule && keepRule !== 'all' ? { keep: keepRule } : {}),
       ...(parsed.data.feed ? { feed: feedOptions(parsed.data.feed) } : {}),
+      ...(missingPolicy ? { missing: missingPolicy } : {}),
     });
   });
   return { file, channels, problems };

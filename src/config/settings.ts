@@ -85,6 +85,11 @@ const envSchema = z.object({
     .max(65535, 'PARKER_HTTP_PORT must be between 1 and 65535')
     .optional(),
   PARKER_HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PARKER_VERIFY_BYTES_PER_SECOND: z.coerce
+    .number({ error: 'PARKER_VERIFY_BYTES_PER_SECOND must be a whole number of bytes' })
+    .int('PARKER_VERIFY_BYTES_PER_SECOND must be a whole number of bytes')
+    .min(1024 * 1024, 'PARKER_VERIFY_BYTES_PER_SECOND must be at least 1048576 (1 MiB/s)')
+    .optional(),
   // In every feed and media URL: long enough that guessing it is hopeless.
   PARKER_FEED_TOKEN: z
     .string()
@@ -147,6 +152,8 @@ export interface Settings {
   /** Where YouTube is; a local server in tests. */
   youtubeBaseUrl: string;
   telemetry: TelemetrySettings;
+  /** How fast the verify step may read files to hash them; unset: its default (32 MiB/s). */
+  verifyBytesPerSecond?: number;
   /** Where Parker serves its podcast feeds and media (src/library/); unset: no server. */
   libraryServer?: LibraryServerSettings;
 }
@@ -261,6 +268,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       serviceName: e.OTEL_SERVICE_NAME,
     },
     // No key when unset: tests and tools compare whole Settings objects.
+    ...(e.PARKER_VERIFY_BYTES_PER_SECOND === undefined ? {} : { verifyBytesPerSecond: e.PARKER_VERIFY_BYTES_PER_SECOND }),
     ...(e.PARKER_HTTP_PORT === undefined ? {} : { libraryServer: libraryServer(e, e.PARKER_HTTP_PORT) }),
   };
 }

@@ -5,7 +5,7 @@ import type { PendingVideo } from '../shared/crawl.ts';
 import type { ListedVideo } from '../shared/listing.ts';
 import { videoWorkflowId } from '../naming/workflow-ids.ts';
 import { planRecording, type RecordOutcome, type SkipKind } from '../rules/recording.ts';
-import type { VIDEO_STATUSES } from './migrations/001-create-channels-and-videos.ts';
+import type { VIDEO_STATUSES } from './migrations/009-missing-status.ts';
 
 // Small typed queries over `videos`. Every write is an upsert or a guarded update, so an
 // activity that runs twice leaves the same rows as one that ran once.

@@ -121,3 +121,19 @@ export const MAINTENANCE: ActivityOptions = {
     maximumAttempts: 8,
   },
 };
+
+/**
+ * The verify step's check of one channel's files: hours for a large library hashed at a
+ * throttled rate, so the limit is the heartbeat (after every file and every MiB hashed),
+ * not the length; a retry goes on from the last row checked.
+ */
+export const VERIFY_FILES: ActivityOptions = {
+  startToCloseTimeout: '24h',
+  heartbeatTimeout: '2m',
+  retry: {
+    initialInterval: '5s',
+    backoffCoefficient: 2,
+    maximumInterval: '5m',
+    maximumAttempts: 8,
+  },
+};

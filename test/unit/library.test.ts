@@ -127,3 +127,16 @@ describe('feed settings', () => {
     assert.throws(() => loadSettings({ PARKER_HTTP_PORT: '70000' }), /PARKER_HTTP_PORT must be between 1 and 65535/);
   });
 });
+
+describe('missing: in channels.yaml', () => {
+  test('redownload or keep-record, per channel or as a default; absent when unset', () => {
+    const list = parseChannelList(
+      'defaults:\n  missing: redownload\nchannels:\n  - name: a\n    url: https://e.org/a.xml\n  - name: b\n    url: https://e.org/b.xml\n    missing: keep-record\n',
+      'c.yaml',
+    );
+    assert.deepEqual(list.channels.map((channel) => channel.missing), ['redownload', 'keep-record']);
+    assert.equal(parseChannelList('channels:\n  - name: a\n    url: https://e.org/a.xml\n', 'c.yaml').channels[0]!.missing, undefined);
+    const bad = parseChannelList('channels:\n  - name: a\n    url: https://e.org/a.xml\n    missing: delete\n', 'c.yaml');
+    assert.match(bad.problems[0]!.message, /channel "a": missing: must be redownload or keep-record/);
+  });
+});

@@ -7,6 +7,7 @@ import * as siteCooldowns from './005-site-cooldowns.ts';
 import * as backfillProgress from './006-backfill-progress.ts';
 import * as skipKind from './007-skip-kind.ts';
 import * as duration from './008-duration.ts';
+import * as missingStatus from './009-missing-status.ts';
 
 // Migrations are listed here rather than found on disk, so they run the same from
 // TypeScript sources, in the Docker image, and in tests.
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '006-backfill-progress': backfillProgress,
   '007-skip-kind': skipKind,
   '008-duration': duration,
+  '009-missing-status': missingStatus,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
