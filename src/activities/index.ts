@@ -4,6 +4,7 @@ import { createCrawlActivities, type CrawlActivityDeps } from './crawl.ts';
 import { createDownloadActivities } from './download.ts';
 import { createMaintenanceActivities, type MaintenanceActivityDeps } from './maintenance.ts';
 import { createVerifyActivities, type VerifyActivityDeps } from './verify.ts';
+import { createMediaRefreshActivities } from './media-refresh.ts';
 
 // One activity factory per task queue, each registered on that queue's worker
 // (src/worker.ts) and proxied with its own type (src/workflows/task-queues.ts), so that
@@ -25,6 +26,7 @@ export function createMainQueueActivities(deps: MainQueueActivityDeps) {
     ...createDownloadActivities(deps),
     ...createMaintenanceActivities(deps),
     ...createVerifyActivities(deps),
+    ...createMediaRefreshActivities(deps),
     ...createCooldownActivities(deps),
   };
 }

@@ -57,6 +57,8 @@ export interface DownloadOptions {
   format?: string;
   /** A Netscape cookies file yt-dlp sends to the site. Its contents are never logged. */
   cookies?: string;
+  /** Refresh the media servers' libraries after the download (set when channels.yaml has `media_server:`). */
+  mediaRefresh?: true;
 }
 
 /** Heartbeat details of the download activity, shown in the Web UI's pending activity. */

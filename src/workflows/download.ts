@@ -25,6 +25,7 @@ import {
 } from './policies.ts';
 import { claimQueue, hostQueue, mainQueue } from './task-queues.ts';
 import { workflowMetrics, type DownloadResultLabel } from '../telemetry/metrics.ts';
+import { requestMediaRefresh } from './media-refresh.ts';
 
 const { resolveDownload, markVideoFailed, checkSiteCooldown, startSiteCooldown } = mainQueue(FILE_AND_DATABASE);
 
@@ -117,6 +118,7 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
         const media = await downloadWaitingForRelease(transfer.downloadMedia, input, target);
         const summary = await files.finalizeDownload({ video: input, target, media });
         recordEnd(input, 'downloaded');
+        if (input.download?.mediaRefresh) await requestMediaRefresh();
         return summary;
       } catch (error) {
         if (!hostWentAway(error) || claim >= MAX_HOST_CLAIMS) throw error;

@@ -137,3 +137,19 @@ export const VERIFY_FILES: ActivityOptions = {
     maximumAttempts: 8,
   },
 };
+
+/**
+ * Asking a media server to refresh its library: a quick HTTP call. Four attempts over
+ * about 40 s (5s, 10s, 20s): a server that is down for longer misses this batch and is
+ * asked again after the next downloads. It never holds up a download: the refresh runs
+ * in a workflow of its own.
+ */
+export const MEDIA_REFRESH: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: {
+    initialInterval: '5s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    maximumAttempts: 4,
+  },
+};

@@ -140,3 +140,51 @@ describe('missing: in channels.yaml', () => {
     assert.match(bad.problems[0]!.message, /channel "a": missing: must be redownload or keep-record/);
   });
 });
+
+describe('media_server: in channels.yaml', () => {
+  test('servers parsed, secrets from a value or a file, names unique; every channel asks for the refresh', () => {
+    const list = parseChannelList(
+      'media_server:\n  - kind: jellyfin\n    url: http://127.0.0.1:8096/\n    api_key: k\n  - kind: plex\n    url: http://10.0.0.2:32400\n    token_file: secrets/plex\n    sections: [1, "2"]\n  - kind: jellyfin\n    url: http://h:1\n    api_key_file: /run/jf\nchannels:\n  - name: a\n    url: https://e.org/a.xml\n',
+      '/etc/parker/channels.yaml',
+    );
+    assert.deepEqual(list.problems, []);
+    assert.deepEqual(list.mediaServers, [
+      { kind: 'jellyfin', name: 'jellyfin', url: 'http://127.0.0.1:8096', secret: { value: 'k' } },
+      { kind: 'plex', name: 'plex', url: 'http://10.0.0.2:32400', secret: { file: '/etc/parker/secrets/plex' }, sections: ['1', '2'] },
+      { kind: 'jellyfin', name: 'jellyfin-2', url: 'http://h:1', secret: { file: '/run/jf' } },
+    ]);
+    assert.equal(list.channels[0]!.download?.mediaRefresh, true);
+    assert.equal(parseChannelList('channels:\n  - name: a\n    url: https://e.org/a.xml\n', 'c.yaml').channels[0]!.download, undefined, 'no servers: nothing asked');
+  });
+
+  test('a bad server is reported by index and field; the channels still load', () => {
+    const list = parseChannelList(
+      'media_server:\n  - kind: kodi\n    url: http://x\n  - kind: plex\n    url: http://x\n    api_key: k\n  - kind: emby\n    url: ftp://x\n    api_key: k\n    token: t\nchannels:\n  - name: a\n    url: https://e.org/a.xml\n',
+      'c.yaml',
+    );
+    assert.equal(list.mediaServers, undefined);
+    assert.match(list.problems[0]!.message, /media_server\[0\]: kind: must be jellyfin, emby, plex/);
+    assert.match(list.problems[1]!.message, /media_server\[1\]: token: plex needs exactly one of token and token_file; api_key: is not used by plex/);
+    assert.match(list.problems[2]!.message, /media_server\[2\]: url: must be an http/);
+    assert.equal(list.channels.length, 1);
+  });
+});
+
+describe('output template {year}', () => {
+  test('the UTC year of the date, for season folders', async () => {
+    const { expandOutputTemplate, outputTemplateProblem } = await import('../../src/naming/output-template.ts');
+    assert.equal(outputTemplateProblem('{channel}/Season {year}/{title}.{ext}'), undefined);
+    assert.equal(expandOutputTemplate('{channel}/Season {year}/{title}.{ext}', { channel: 'c', title: 't', externalId: 'i', date: new Date('2024-12-31T23:30:00-02:00') }), 'c/Season 2025/t');
+  });
+});
+
+describe('tvshow.nfo', () => {
+  test('a <tvshow> document with hostile text escaped', async () => {
+    const { buildTvShowNfo, showFolderOf } = await import('../../src/sidecars/show.ts');
+    const document = buildTvShowNfo({ title: HOSTILE, channel: 'c' });
+    const show = (wellFormed(document) as { tvshow: Record<string, unknown> }).tvshow;
+    assert.equal(show.title, CLEANED);
+    assert.equal(showFolderOf('c/Season 2024/x'), 'c');
+    assert.equal(showFolderOf('x'), undefined);
+  });
+});
