@@ -15,7 +15,9 @@ import { channelFeedOptions } from '../../src/library/feed-options.ts';
 import { startLibraryServer, type RunningLibraryServer } from '../../src/library/server.ts';
 import { createLogger } from '../../src/log.ts';
 import { FixtureServer } from '../helpers/fixture-server.ts';
-import { mediaBytes, runCrawl, settledVideos, startParker, uniqueName, type TestParker } from '../helpers/parker.ts';
+import { mediaBytes, runCrawl, settledVideos, startParker, testSettings, uniqueName, type TestParker } from '../helpers/parker.ts';
+import { freePort } from '../helpers/ports.ts';
+import { startWorkerProcess } from '../helpers/worker-process.ts';
 import { services } from '../helpers/services.ts';
 
 // Parker's podcast feeds, read by real clients over real HTTP on 127.0.0.1: gPodder's
@@ -382,5 +384,23 @@ describe('podcast feeds', () => {
     );
     const opml = await (await fetch(`${library.url}/opml.xml`)).text();
     assert.ok(opml.includes(`https://podcasts.example.net/parker/feeds/${name}.xml`), 'the OPML names the public address too');
+  });
+
+  test('the worker (`npm run worker`) serves the feeds when PARKER_HTTP_PORT is set, on 127.0.0.1, with PARKER_FEED_TOKEN', async () => {
+    const { name } = await downloadedChannel('worker', [{ title: 'Served by the worker' }]);
+    const port = await freePort();
+    const settings = testSettings(mkdtempSync(path.join(scratch, 'worker-')), { downloadDir: parker.downloadDir });
+    const worker = await startWorkerProcess(settings, 60_000, { PARKER_HTTP_PORT: String(port), PARKER_FEED_TOKEN: TOKEN });
+    try {
+      assert.match(worker.output(), /podcast feeds: http:\/\/127\.0\.0\.1:\d+\/opml\.xml/);
+      assert.ok(!worker.output().includes(TOKEN), 'the token is never logged');
+      const base = `http://127.0.0.1:${port}`;
+      assert.equal((await rawRequest(base, '/opml.xml')).status, 401);
+      const feed = await rawRequest(base, `/feeds/${name}.xml?token=${TOKEN}`);
+      assert.equal(feed.status, 200);
+      assert.equal((await feedparser(feed.body.toString('utf8'))).entries[0]!.title, 'Served by the worker');
+    } finally {
+      await worker.kill('SIGTERM');
+    }
   });
 });
