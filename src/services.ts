@@ -1,13 +1,15 @@
 import type { Settings } from './config/settings.ts';
 import { connectDb, migrate, sqlitePath, type Db } from './db/connect.ts';
 import type { Logger } from './log.ts';
+import { channelFeedOptions } from './library/feed-options.ts';
+import { startLibraryServer, type RunningLibraryServer } from './library/server.ts';
 import { installRuntime } from './telemetry/runtime.ts';
 import { startTracing, type Tracing } from './telemetry/tracing.ts';
 import { temporalEndpoint, type TemporalEndpoint } from './temporal/connect.ts';
 import { ensureYtDlp } from './ytdlp/install.ts';
 
 // What every long-running entry point (npm start, npm run worker) sets up before its
-// workers, in order, and takes down after them.
+// workers, in order, and takes down after them: the library server (podcast feeds) too.
 
 export interface ParkerServices {
   tracing: Tracing;
@@ -24,13 +26,23 @@ export async function startServices(settings: Settings, log: Logger): Promise<Pa
   await ensureYtDlp(settings.ytdlp.path);
   const endpoint = await temporalEndpoint(settings, log);
   const db = connectDb(settings.databaseUrl, settings.dataDir, log);
+  let library: RunningLibraryServer | undefined;
   const close = async () => {
+    await library?.close();
     await tracing.shutdown();
     await db.destroy();
     await endpoint.devServer?.stop();
   };
   try {
     await migrate(db);
+    // Podcast feeds of the library, when PARKER_HTTP_PORT asks for them.
+    if (settings.libraryServer) {
+      const { host, port, feedToken } = settings.libraryServer;
+      library = await startLibraryServer(
+        { db, downloadDir: settings.downloadDir, feedToken, feedOptions: channelFeedOptions(settings.configPath, log), log },
+        { host, port },
+      );
+    }
   } catch (error) {
     await close();
     throw error;

@@ -105,6 +105,8 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
   const bookkeeping = {
     db,
     siteCooldownMs: settings.siteCooldownMs,
+    // Read by a media-refresh batch, on the download workflows' queue.
+    configPath: settings.configPath,
     claimTaskQueueFor(mediaUrl: string) {
       const site = siteOfUrl(sites, mediaUrl);
       return site ? siteDownloadTaskQueueFor(taskQueue, site.name) : downloadTaskQueueFor(taskQueue);
@@ -130,7 +132,7 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
         createYtDlpSource(ytdlp),
       ],
       downloadDir: settings.downloadDir,
-      configPath: settings.configPath,
+      verifyBytesPerSecond: settings.verifyBytesPerSecond,
       metrics,
     });
     workers.push(

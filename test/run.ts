@@ -10,6 +10,8 @@
 //    dropped at the end;
 //  - yt-dlp: scripts/ensure-ytdlp.sh (YTDLP_PATH, else the pinned version in .tools/ytdlp,
 //    installed from PyPI when missing);
+//  - Python's feedparser for the podcast feeds' tests: scripts/ensure-feedparser.sh (a
+//    virtualenv in .tools/feedparser, from PyPI);
 //  - the time-skipping test server of the workflow tests: scripts/ensure-test-server.sh
 //    (TEMPORAL_TEST_SERVER, else the Java one in .tools/temporal-test-server, from Maven Central);
 //  - the workflow code, bundled once (with the workflow interceptors the worker would
@@ -122,6 +124,8 @@ async function main(): Promise<number> {
           PARKER_TEST_YTDLP: ytdlpPath,
           // The time-skipping test server the workflow tests start (scripts/ensure-test-server.sh).
           PARKER_TEST_TIME_SKIPPING_SERVER: await runEnsureScript('ensure-test-server.sh'),
+          // A Python with feedparser, which reads the podcast feeds (scripts/ensure-feedparser.sh).
+          PARKER_TEST_FEEDPARSER_PYTHON: await runEnsureScript('ensure-feedparser.sh'),
         },
       },
     );

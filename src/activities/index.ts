@@ -3,12 +3,15 @@ import { createCooldownActivities, type CooldownActivityDeps } from './cooldown.
 import { createCrawlActivities, type CrawlActivityDeps } from './crawl.ts';
 import { createDownloadActivities, type DownloadActivityDeps } from './download.ts';
 import { createMaintenanceActivities, type MaintenanceActivityDeps } from './maintenance.ts';
+import { createVerifyActivities, type VerifyActivityDeps } from './verify.ts';
+import { createMediaRefreshActivities, type MediaRefreshActivityDeps } from './media-refresh.ts';
 
 // One activity factory per task queue, each registered on that queue's worker
 // (src/worker.ts) and proxied with its own type (src/workflows/task-queues.ts), so that
 // calling an activity on a queue whose workers do not run it is a type error:
-//  - the main queue (crawl role): listing, recording, backfill, maintenance;
-//  - the download workflows' queue (download role): resolving, recording a failure, cooldowns;
+//  - the main queue (crawl role): listing, recording, backfill, maintenance and verify;
+//  - the download workflows' queue (download role): resolving, recording a failure, cooldowns,
+//    the media servers' refresh;
 //  - the shared downloads queue: claiming a transfer for a host (claim.ts);
 //  - a host's own queue: the transfer and what touches its part file (transfer.ts).
 // The main queue also keeps the download workflows' bookkeeping, for the downloads
@@ -17,19 +20,24 @@ import { createMaintenanceActivities, type MaintenanceActivityDeps } from './mai
 export { createClaimActivities, type ClaimActivities, type ClaimActivityDeps } from './claim.ts';
 export { createHostActivities, type HostActivities, type HostActivityDeps } from './transfer.ts';
 
-export type DownloadWorkflowActivityDeps = DownloadActivityDeps & CooldownActivityDeps;
+export type DownloadWorkflowActivityDeps = DownloadActivityDeps & CooldownActivityDeps & MediaRefreshActivityDeps;
 
-/** The activities of the download workflows' own queue: the bookkeeping around a transfer. */
+/**
+ * The activities of the download workflows' own queue: the bookkeeping around a transfer,
+ * and the media servers' refresh that a finished download asks for (its batch workflow
+ * runs on the same queue).
+ */
 export function createDownloadWorkflowActivities(deps: DownloadWorkflowActivityDeps) {
   return {
     ...createDownloadActivities(deps),
     ...createCooldownActivities(deps),
+    ...createMediaRefreshActivities(deps),
   };
 }
 
 export type DownloadWorkflowActivities = ReturnType<typeof createDownloadWorkflowActivities>;
 
-export type MainQueueActivityDeps = CrawlActivityDeps & MaintenanceActivityDeps & DownloadWorkflowActivityDeps;
+export type MainQueueActivityDeps = CrawlActivityDeps & MaintenanceActivityDeps & VerifyActivityDeps & DownloadWorkflowActivityDeps;
 
 /** The activities of the main task queue, built from their dependencies by the worker. */
 export function createMainQueueActivities(deps: MainQueueActivityDeps) {
@@ -37,6 +45,7 @@ export function createMainQueueActivities(deps: MainQueueActivityDeps) {
     ...createCrawlActivities(deps),
     ...createBackfillActivities(deps),
     ...createMaintenanceActivities(deps),
+    ...createVerifyActivities(deps),
     ...createDownloadWorkflowActivities(deps),
   };
 }

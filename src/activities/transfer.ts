@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { throttle } from 'lodash-es';
+import { existsSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/connect.ts';
@@ -15,6 +16,8 @@ import type { HostCapacity } from '../temporal/host-capacity.ts';
 import { translatingErrors } from './failures.ts';
 import { descriptionFromInfoJson, findSidecars, moveSidecar, writeFileAtomically } from '../sidecars/files.ts';
 import { buildNfo } from '../sidecars/nfo.ts';
+import { writeShowMetadata } from '../sidecars/show.ts';
+import { getLibraryChannel } from '../db/library.ts';
 
 // The activities pinned to one host's own task queue (`<queue>-host-<id>`): they touch
 // the part file, which lives on that host. Fetch into the part with heartbeats, then
@@ -78,8 +81,16 @@ export function createHostActivities({ db, downloaders, downloadDir, metrics, ca
     if (wanted.length === 0) return;
     // Read before the move below takes info.json away.
     const described = wanted.includes('nfo') ? await descriptionFromInfoJson(workDir) : undefined;
+    let thumbnail: string | undefined;
     for (const sidecar of await findSidecars(workDir, wanted, video.download?.subtitles ?? [])) {
       await moveSidecar(sidecar.file, finalPathFor(downloadDir, target, sidecar.suffix));
+      if (sidecar.kind === 'thumbnail') thumbnail = finalPathFor(downloadDir, target, sidecar.suffix);
+    }
+    // The channel as a show: tvshow.nfo and a poster in its folder, once.
+    if (wanted.includes('nfo') || thumbnail) {
+      const channel = await getLibraryChannel(db, video.channel);
+      const fields = { title: channel?.title ?? video.channel, channel: video.channel, url: channel?.url };
+      await writeShowMetadata(downloadDir, target.relativeStem, fields, { nfo: wanted.includes('nfo'), thumbnail: thumbnail && existsSync(thumbnail) ? thumbnail : undefined });
     }
     if (!wanted.includes('nfo')) return;
     const row = await getVideo(db, video);

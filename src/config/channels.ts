@@ -18,7 +18,8 @@ import {
   type DownloadOptions,
 } from '../shared/download.ts';
 import { extraArgsProblem } from '../ytdlp/extra-args.ts';
-import type { KeepRule } from '../shared/maintenance.ts';
+import { MISSING_POLICIES, type KeepRule, type MissingPolicy } from '../shared/maintenance.ts';
+import { MEDIA_SERVER_KINDS, type MediaServerKind } from '../shared/media-refresh.ts';
 import { sitesSchema, type SiteList } from './sites.ts';
 
 // channels.yaml: the list of channels Parker follows. Each channel entry is validated on
@@ -28,6 +29,8 @@ export const MIN_INTERVAL_MS = 60_000; // more often than once a minute only ham
 export const MAX_INTERVAL_MS = 30 * 24 * 3_600_000;
 export const DEFAULT_EVERY = '30m';
 export const DEFAULT_BACKFILL = 3;
+/** A file deleted by hand is kept as a record, never fetched again unless a channel asks. */
+export const DEFAULT_MISSING_POLICY: MissingPolicy = 'keep-record';
 
 const EVERY_LIMITS: DurationLimits = { min: MIN_INTERVAL_MS, max: MAX_INTERVAL_MS, examples: '15m, 2h or 1d' };
 
@@ -169,6 +172,45 @@ const keep = z.preprocess(
     .transform((rule): KeepRule | 'all' => (rule.all ? 'all' : rule.last !== undefined ? { last: rule.last } : { days: rule.days! })),
 );
 
+/** `feed:` in channels.yaml: how the channel's podcast feed (src/library/) is served. */
+const feedSchema = z
+  .object({
+    // The address other machines reach Parker at (a reverse proxy): the feed's links use it.
+    public_url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    // List only episodes whose file is audio (a channel downloaded as audio for a podcast app).
+    audio_only: z.boolean({ error: 'must be true or false' }).optional(),
+  })
+  .strict();
+
+/** `missing:` in channels.yaml: what the maintenance's verify step does about a file deleted by hand. */
+const missing = z.enum(MISSING_POLICIES, { error: `must be ${MISSING_POLICIES.join(' or ')}` });
+
+/**
+ * One entry of `media_server:` in channels.yaml: a Jellyfin, Emby or Plex server whose
+ * library is refreshed after downloads. The key or token may sit in a file (a secret).
+ */
+const mediaServerSchema = z
+  .object({
+    kind: z.enum(MEDIA_SERVER_KINDS, { error: `must be ${MEDIA_SERVER_KINDS.join(', ')}` }),
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'must be 1 to 63 letters, digits, - or _').optional(),
+    url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+    api_key: z.string().trim().min(1, 'must not be empty').optional(),
+    api_key_file: z.string().trim().min(1, 'must be a file path').optional(),
+    token: z.string().trim().min(1, 'must not be empty').optional(),
+    token_file: z.string().trim().min(1, 'must be a file path').optional(),
+    /** Plex library section ids to refresh; default all. */
+    sections: z.array(z.union([z.number().int().min(0), z.string().regex(/^[0-9]+$/)]), { error: 'must be a list of section ids' }).min(1).optional(),
+  })
+  .strict()
+  .superRefine((server, context) => {
+    const [secret, file] = server.kind === 'plex' ? (['token', 'token_file'] as const) : (['api_key', 'api_key_file'] as const);
+    if ((server[secret] === undefined) === (server[file] === undefined)) {
+      context.addIssue({ code: 'custom', message: `${server.kind} needs exactly one of ${secret} and ${file}`, path: [secret] });
+    }
+    const wrong = server.kind === 'plex' ? (['api_key', 'api_key_file'] as const) : (['token', 'token_file', 'sections'] as const);
+    for (const field of wrong) if (server[field] !== undefined) context.addIssue({ code: 'custom', message: `is not used by ${server.kind}`, path: [field] });
+  });
+
 const channelSchema = z
   .object({
     name: z
@@ -193,6 +235,8 @@ const channelSchema = z
     ...sidecarFields,
     ...ytdlpFields,
     keep: keep.optional(),
+    feed: feedSchema.optional(),
+    missing: missing.optional(),
   })
   .strict();
 
@@ -207,11 +251,14 @@ const fileSchema = z
         ...sidecarFields,
         ...ytdlpFields,
         keep: keep.optional(),
+        missing: missing.optional(),
       })
       .strict()
       .default({ every: DEFAULT_EVERY, backfill: DEFAULT_BACKFILL }),
     channels: z.array(z.unknown()).default([]),
     sites: sitesSchema,
+    // Each entry validated on its own, as channels are: one bad server leaves the rest working.
+    media_server: z.array(z.unknown(), { error: 'must be a list of servers' }).default([]),
   })
   .strict();
 
@@ -228,6 +275,17 @@ export interface ChannelConfig {
   rules?: ChannelRules;
   /** What the daily maintenance keeps; absent: everything. */
   keep?: KeepRule;
+  /** How its podcast feed is served; absent: from the address it is asked at, every episode. */
+  feed?: ChannelFeedOptions;
+  /** What the verify step does when a downloaded file is gone; absent: DEFAULT_MISSING_POLICY. */
+  missing?: MissingPolicy;
+}
+
+export interface ChannelFeedOptions {
+  /** Base URL of the feed's links (no trailing slash), when Parker is reached through another address. */
+  publicUrl?: string;
+  /** List only the episodes whose file is audio. */
+  audioOnly?: boolean;
 }
 
 export interface ChannelConfigProblem {
@@ -236,9 +294,24 @@ export interface ChannelConfigProblem {
   message: string;
 }
 
+/** A media server from `media_server:`; its secret is read from the file when it is there. */
+export interface MediaServerConfig {
+  kind: MediaServerKind;
+  /** Unique among the servers: `<kind>` or `<kind>-<n>` unless set. */
+  name: string;
+  /** Base URL, no trailing slash. */
+  url: string;
+  /** The Jellyfin/Emby API key or the Plex token, or the file that holds it. */
+  secret: { value: string } | { file: string };
+  /** Plex sections to refresh; absent: all. */
+  sections?: string[];
+}
+
 export interface ChannelList {
   file: string;
   channels: ChannelConfig[];
+  /** The media servers refreshed after downloads (absent: none); the channels' downloads ask for it when there is one. */
+  mediaServers?: MediaServerConfig[];
   /** Entries left out, each with what is wrong; the good entries are still in `channels`. */
   problems: ChannelConfigProblem[];
   /** The per-site download limits (`sites:`); a bad entry fails the whole file. */
@@ -274,6 +347,13 @@ function rulesFrom(defaults: { filters?: Filters; include?: Include }, channel: 
   return set.length > 0 ? (Object.fromEntries(set) as ChannelRules) : undefined;
 }
 
+function feedOptions(feed: z.infer<typeof feedSchema>): ChannelFeedOptions {
+  return {
+    ...(feed.public_url ? { publicUrl: feed.public_url.replace(/\/+$/, '') } : {}),
+    ...(feed.audio_only !== undefined ? { audioOnly: feed.audio_only } : {}),
+  };
+}
+
 function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
@@ -297,8 +377,9 @@ export function parseChannelList(text: string, file: string): ChannelList {
   if (!top.success) throw new ChannelFileError(`${file}: ${describeIssues(top.error)}`);
   const { defaults } = top.data;
 
-  const channels: ChannelConfig[] = [];
   const problems: ChannelConfigProblem[] = [];
+  const mediaServers = parseMediaServers(top.data.media_server, file, problems);
+  const channels: ChannelConfig[] = [];
   const seen = new Set<string>();
   top.data.channels.forEach((entry, index) => {
     const rawName = (entry as { name?: unknown } | null)?.name;
@@ -325,6 +406,8 @@ export function parseChannelList(text: string, file: string): ChannelList {
       problems.push({ channel: label, message: `${file}: channel "${name}": filters.max_duration: must not be shorter than min_duration` });
       return;
     }
+    // Downloads ask for the media servers' refresh when there are any (src/workflows/media-refresh.ts).
+    if (mediaServers.length > 0) download.mediaRefresh = true;
     const output = parsed.data.output ?? defaults.output;
     if (output) download.output = output;
     const write = [...new Set(parsed.data.write ?? defaults.write ?? [])];
@@ -352,6 +435,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
     const extraArgs = parsed.data.extra_args ?? defaults.extra_args;
     if (extraArgs && extraArgs.length > 0) download.extraArgs = extraArgs;
     const keepRule = parsed.data.keep ?? defaults.keep;
+    const missingPolicy = parsed.data.missing ?? defaults.missing;
     channels.push({
       name,
       url,
@@ -361,9 +445,41 @@ export function parseChannelList(text: string, file: string): ChannelList {
       ...(Object.keys(download).length > 0 ? { download } : {}),
       ...(rules ? { rules } : {}),
       ...(keepRule && keepRule !== 'all' ? { keep: keepRule } : {}),
+      ...(parsed.data.feed ? { feed: feedOptions(parsed.data.feed) } : {}),
+      ...(missingPolicy ? { missing: missingPolicy } : {}),
     });
   });
-  return { file, channels, problems, sites: top.data.sites };
+  return { file, channels, ...(mediaServers.length > 0 ? { mediaServers } : {}), problems, sites: top.data.sites };
+}
+
+function parseMediaServers(entries: unknown[], file: string, problems: ChannelConfigProblem[]): MediaServerConfig[] {
+  const servers: MediaServerConfig[] = [];
+  entries.forEach((entry, index) => {
+    const label = `media_server[${index}]`;
+    const parsed = mediaServerSchema.safeParse(entry);
+    if (!parsed.success) {
+      problems.push({ channel: label, message: `${file}: ${label}: ${describeIssues(parsed.error)}` });
+      return;
+    }
+    const server = parsed.data;
+    const sameKind = servers.filter((other) => other.kind === server.kind).length;
+    const name = server.name ?? (sameKind === 0 ? server.kind : `${server.kind}-${sameKind + 1}`);
+    if (servers.some((other) => other.name === name)) {
+      problems.push({ channel: label, message: `${file}: ${label}: name: "${name}" is used by an earlier server` });
+      return;
+    }
+    const value = server.api_key ?? server.token;
+    const secretFile = server.api_key_file ?? server.token_file;
+    servers.push({
+      kind: server.kind,
+      name,
+      url: server.url.replace(/\/+$/, ''),
+      // Relative to the channel list, as a person reading the file would take it.
+      secret: value !== undefined ? { value } : { file: path.resolve(path.dirname(file), secretFile!) },
+      ...(server.sections ? { sections: server.sections.map(String) } : {}),
+    });
+  });
+  return servers;
 }
 
 export async function loadChannelList(file: string): Promise<ChannelList> {

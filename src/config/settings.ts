@@ -103,6 +103,24 @@ const envSchema = z.object({
     .max(65535, 'PARKER_METRICS_PORT must be between 1 and 65535')
     .optional(),
   PARKER_METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PARKER_HTTP_PORT: z.coerce
+    .number({ error: 'PARKER_HTTP_PORT must be a port number' })
+    .int('PARKER_HTTP_PORT must be a port number')
+    .min(1, 'PARKER_HTTP_PORT must be between 1 and 65535')
+    .max(65535, 'PARKER_HTTP_PORT must be between 1 and 65535')
+    .optional(),
+  PARKER_HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PARKER_VERIFY_BYTES_PER_SECOND: z.coerce
+    .number({ error: 'PARKER_VERIFY_BYTES_PER_SECOND must be a whole number of bytes' })
+    .int('PARKER_VERIFY_BYTES_PER_SECOND must be a whole number of bytes')
+    .min(1024 * 1024, 'PARKER_VERIFY_BYTES_PER_SECOND must be at least 1048576 (1 MiB/s)')
+    .optional(),
+  // In every feed and media URL: long enough that guessing it is hopeless.
+  PARKER_FEED_TOKEN: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._~-]{16,200}$/, 'PARKER_FEED_TOKEN must be 16 to 200 letters, digits, ".", "_", "~" or "-" (it goes into URLs)')
+    .optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z
     .string()
     .trim()
@@ -170,6 +188,17 @@ export interface Settings {
   /** Where YouTube is; a local server in tests. */
   youtubeBaseUrl: string;
   telemetry: TelemetrySettings;
+  /** How fast the verify step may read files to hash them; unset: its default (32 MiB/s). */
+  verifyBytesPerSecond?: number;
+  /** Where Parker serves its podcast feeds and media (src/library/); unset: no server. */
+  libraryServer?: LibraryServerSettings;
+}
+
+export interface LibraryServerSettings {
+  host: string;
+  port: number;
+  /** The token every feed and media URL must carry (PARKER_FEED_TOKEN); unset: none asked. */
+  feedToken?: string;
 }
 
 export interface TemporalTlsSettings {
@@ -208,6 +237,16 @@ function temporalTls(e: z.infer<typeof envSchema>): TemporalTlsSettings | undefi
     keyPath: e.TEMPORAL_TLS_KEY && path.resolve(e.TEMPORAL_TLS_KEY),
     serverName: e.TEMPORAL_TLS_SERVER_NAME,
   };
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function libraryServer(e: z.infer<typeof envSchema>, port: number): LibraryServerSettings {
+  // Other machines would get every file of the library from anyone who finds the port.
+  if (!LOOPBACK_HOSTS.has(e.PARKER_HTTP_HOST) && !e.PARKER_FEED_TOKEN) {
+    throw new SettingsError(`invalid environment: PARKER_HTTP_HOST=${e.PARKER_HTTP_HOST} is reachable from other machines: set PARKER_FEED_TOKEN too`);
+  }
+  return { host: e.PARKER_HTTP_HOST, port, ...(e.PARKER_FEED_TOKEN ? { feedToken: e.PARKER_FEED_TOKEN } : {}) };
 }
 
 /** A secret kept in a file (a Docker or Kubernetes secret): its content, trimmed. */
@@ -268,5 +307,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, ''),
       serviceName: e.OTEL_SERVICE_NAME,
     },
+    // No key when unset: tests and tools compare whole Settings objects.
+    ...(e.PARKER_VERIFY_BYTES_PER_SECOND === undefined ? {} : { verifyBytesPerSecond: e.PARKER_VERIFY_BYTES_PER_SECOND }),
+    ...(e.PARKER_HTTP_PORT === undefined ? {} : { libraryServer: libraryServer(e, e.PARKER_HTTP_PORT) }),
   };
 }

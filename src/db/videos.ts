@@ -5,7 +5,7 @@ import type { PendingVideo } from '../shared/crawl.ts';
 import type { ListedVideo } from '../shared/listing.ts';
 import { videoWorkflowId } from '../naming/workflow-ids.ts';
 import { planRecording, type RecordOutcome, type SkipKind } from '../rules/recording.ts';
-import type { VIDEO_STATUSES } from './migrations/001-create-channels-and-videos.ts';
+import type { VIDEO_STATUSES } from './migrations/009-missing-status.ts';
 
 // Small typed queries over `videos`. Every write is an upsert or a guarded update, so an
 // activity that runs twice leaves the same rows as one that ran once.
@@ -27,6 +27,8 @@ export interface VideoRow {
   downloader?: string;
   uploader?: string;
   description?: string;
+  /** Length in whole seconds, when the listing said. */
+  durationSeconds?: number;
   /** The stem its files were given (relative to DOWNLOAD_DIR), once a download resolved it. */
   relativeStem?: string;
   publishedAt?: Date;
@@ -56,6 +58,7 @@ interface RawVideoRow {
   downloader: string | null;
   uploader: string | null;
   description: string | null;
+  duration_seconds: number | null;
   relative_stem: string | null;
   published_at: string | null;
   status: VideoStatus;
@@ -82,6 +85,7 @@ function toVideo(row: RawVideoRow): VideoRow {
     downloader: row.downloader ?? undefined,
     uploader: row.uploader ?? undefined,
     description: row.description ?? undefined,
+    durationSeconds: row.duration_seconds ?? undefined,
     relativeStem: row.relative_stem ?? undefined,
     publishedAt: fromDbTime(row.published_at),
     status: row.status,
@@ -107,6 +111,11 @@ export const MAX_DESCRIPTION_CHARS = 5000;
 
 // Rows go in batches that stay well under MySQL's placeholder and packet limits.
 const INSERT_BATCH = 200;
+
+/** A listed length as the column holds it: whole seconds that fit an INT; else unknown. */
+function storedDuration(seconds: number | undefined): number | null {
+  return seconds !== undefined && Number.isFinite(seconds) && seconds >= 0 && seconds < 2 ** 31 ? Math.round(seconds) : null;
+}
 
 /** Whether the channel has any video rows: none means its next crawl is its first. */
 export async function hasVideos(db: Db, channel: string): Promise<boolean> {
@@ -155,6 +164,7 @@ export async function upsertEntries(
     // Bounded: a hostile feed must not fill the database through one field.
     uploader: entry.uploader?.slice(0, 255) ?? null,
     description: entry.description?.slice(0, MAX_DESCRIPTION_CHARS) ?? null,
+    duration_seconds: storedDuration(entry.durationSeconds),
     published_at: entry.publishedAt ? toDbTime(new Date(entry.publishedAt)) : null,
     status,
     reason: reason ?? null,
@@ -165,7 +175,7 @@ export async function upsertEntries(
   for (let i = 0; i < rows.length; i += INSERT_BATCH) {
     const insert = trx('videos').insert(rows.slice(i, i + INSERT_BATCH)).onConflict(['channel', 'external_id']);
     await (options.refreshKnown
-      ? insert.merge(['title', 'url', 'media_url', 'media_type', 'downloader', 'uploader', 'description', 'published_at'])
+      ? insert.merge(['title', 'url', 'media_url', 'media_type', 'downloader', 'uploader', 'description', 'duration_seconds', 'published_at'])
       : insert.ignore());
   }
   for (let i = 0; i < plan.reopen.length; i += INSERT_BATCH) {

@@ -70,3 +70,19 @@ export function isMediaContentType(contentType: string | undefined): boolean {
   const type = essence(contentType);
   return type.startsWith('audio/') || type.startsWith('video/') || GENERIC_BINARY_TYPES.has(type);
 }
+
+// Where two types share an extension, the one a file of that extension usually is.
+const USUAL_TYPE_BY_EXTENSION: Record<string, string> = { webm: 'video/webm' };
+
+/**
+ * The media type to serve a saved file as: the type its listing declared when that type
+ * names the file's extension, else the usual type of the extension. Undefined for an
+ * extension not on the allow-list.
+ */
+export function mediaTypeForFile(fileName: string, declared?: string): string | undefined {
+  const ext = /\.([a-z0-9]{1,5})$/i.exec(fileName)?.[1]?.toLowerCase();
+  if (!ext || !MEDIA_EXTENSIONS.has(ext)) return undefined;
+  if (declared && extensionForMediaType(declared) === ext) return essence(declared);
+  if (Object.hasOwn(USUAL_TYPE_BY_EXTENSION, ext)) return USUAL_TYPE_BY_EXTENSION[ext];
+  return Object.entries(EXTENSION_BY_MEDIA_TYPE).find(([, extension]) => extension === ext)?.[0];
+}

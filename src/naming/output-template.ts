@@ -6,7 +6,8 @@ import { safeIdPart } from './workflow-ids.ts';
 // video into the stem of its files. Every value is cleaned before it goes in, and every
 // folder and file name that comes out is one safe path component of at most 255 bytes.
 
-export const OUTPUT_PLACEHOLDERS = ['channel', 'title', 'id', 'date', 'ext', 'uploader'] as const;
+// `{year}` makes the season folders media servers read: `{channel}/Season {year}/…`.
+export const OUTPUT_PLACEHOLDERS = ['channel', 'title', 'id', 'date', 'ext', 'uploader', 'year'] as const;
 export type OutputPlaceholder = (typeof OUTPUT_PLACEHOLDERS)[number];
 
 /** Today's name, and the name every channel gets unless it says otherwise. */
@@ -64,6 +65,7 @@ function expandComponent(component: string, values: OutputValues, budget: number
     uploader: cleanNamePart(values.uploader ?? values.channel, 100, 'uploader'),
     id: safeIdPart(values.externalId), // unique per external id, at most 73 plain characters
     date: values.date.toISOString().slice(0, 10),
+    year: String(values.date.getUTCFullYear()),
   };
   const withoutTitle = component.replace(PLACEHOLDER, (_, name: string) => (name === 'title' ? '' : fixed[name as keyof typeof fixed]));
   const titles = component.split('{title}').length - 1;

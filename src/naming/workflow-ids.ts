@@ -19,3 +19,12 @@ export function safeIdPart(externalId: string): string {
 export function videoWorkflowId(channel: string, externalId: string): string {
   return `parker-video-${channel}-${safeIdPart(externalId)}`;
 }
+
+/**
+ * The download that fetches a video again after its file went missing: one per loss,
+ * keyed by when the lost file had arrived, so a second verify of the same loss is refused
+ * by Temporal while the next loss (of the file downloaded again) gets its own.
+ */
+export function redownloadWorkflowId(channel: string, externalId: string, downloadedAt: Date): string {
+  return `${videoWorkflowId(channel, externalId)}-again-${downloadedAt.getTime()}`;
+}

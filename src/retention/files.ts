@@ -11,7 +11,7 @@ export type VideoFiles =
   | { verdict: 'outside'; reason: string };
 
 /** Whether `child` is `root` itself or below it (both absolute, normalised). */
-function isWithin(root: string, child: string): boolean {
+export function isWithin(root: string, child: string): boolean {
   const relative = path.relative(root, child);
   return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }

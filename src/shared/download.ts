@@ -102,6 +102,8 @@ export interface DownloadOptions {
   audioFormat?: AudioFormat;
   /** More yt-dlp options, checked against an allow-list when the config is read (src/ytdlp/extra-args.ts). */
   extraArgs?: string[];
+  /** Refresh the media servers' libraries after the download (set when channels.yaml has `media_server:`). */
+  mediaRefresh?: true;
 }
 
 /** Heartbeat details of the download activity, shown in the Web UI's pending activity. */

@@ -1,4 +1,6 @@
-// Shapes of the maintenance workflow (retention). Sandbox-safe: small JSON only.
+// Shapes of the maintenance workflow (retention, verify). Sandbox-safe: small JSON only.
+
+import type { DownloadOptions } from './download.ts';
 
 /**
  * A channel's retention rule: keep the newest `last` downloaded videos (newest by
@@ -12,6 +14,22 @@ export interface ChannelKeepRule {
   keep: KeepRule;
 }
 
+/** What the verify step does about a downloaded file that is gone: fetch it again, or keep the row as a record. */
+export const MISSING_POLICIES = ['redownload', 'keep-record'] as const;
+export type MissingPolicy = (typeof MISSING_POLICIES)[number];
+
+/** One channel as the verify step checks it, from channels.yaml. */
+export interface ChannelVerifyPlan {
+  channel: string;
+  missing: MissingPolicy;
+  /** The channel's download settings, for a download started again. */
+  download?: DownloadOptions;
+}
+
+/** The maintenance's two steps; both run unless `steps` names fewer. */
+export const MAINTENANCE_STEPS = ['retention', 'verify'] as const;
+export type MaintenanceStep = (typeof MAINTENANCE_STEPS)[number];
+
 /**
  * Input of the maintenance workflow: what its schedule passes (the rules from
  * channels.yaml) and what a person types (`{"dryRun":true}`). Without `channels`, the
@@ -19,8 +37,50 @@ export interface ChannelKeepRule {
  */
 export interface MaintenanceInput {
   channels?: ChannelKeepRule[];
-  /** List what would be deleted, delete nothing. */
+  /** List what would be deleted (and, for verify, what would be marked or fetched again); change nothing. */
   dryRun?: boolean;
+  /** Which steps run, in their fixed order (retention, then verify); default both. */
+  steps?: MaintenanceStep[];
+  /** Verify: hash every present file and compare with its stored sha256 too (slow, throttled). */
+  sha256?: boolean;
+}
+
+/**
+ * What the verify step found for one video whose file was not as recorded:
+ * `moved`: found elsewhere inside the download folder by its sha256, row updated;
+ * `missing`: gone, row marked `missing`; `changed`: there, but its size (or sha256)
+ * differs: reported, left alone; `outside`: the row's path leads outside the download
+ * folder: reported, never touched.
+ */
+export interface VerifiedVideo {
+  id: number;
+  externalId: string;
+  filePath: string;
+  verdict: 'moved' | 'missing' | 'changed' | 'outside';
+  /** Where a moved file was found. */
+  movedTo?: string;
+  reason?: string;
+}
+
+/** What verifying one channel's files found (the verify activity's result). */
+export interface ChannelVerifyResult {
+  /** Rows checked (downloaded or missing, not deleted by retention). */
+  checked: number;
+  counts: Record<VerifiedVideo['verdict'], number>;
+  /** The rows whose file was not as recorded, the first MAX_LISTED_FINDINGS of them. */
+  found: VerifiedVideo[];
+  /** Videos to download again (policy `redownload`), each with the id of its download workflow. */
+  redownload: Array<{ externalId: string; workflowId: string }>;
+}
+
+/** Findings listed by name per channel; beyond this only counted, so the result stays small. */
+export const MAX_LISTED_FINDINGS = 500;
+
+export interface ChannelVerifyReport extends ChannelVerifyResult {
+  channel: string;
+  missing: MissingPolicy;
+  /** Of `redownload`, the downloads this run started (a dry run starts none). */
+  started: number;
 }
 
 /** A downloaded video that its channel's rule no longer keeps. */
@@ -52,4 +112,6 @@ export interface ChannelMaintenanceReport {
 export interface MaintenanceReport {
   dryRun: boolean;
   channels: ChannelMaintenanceReport[];
+  /** The verify step's findings per channel of channels.yaml; empty when it did not run. */
+  verified: ChannelVerifyReport[];
 }

@@ -1,4 +1,5 @@
 import { XMLBuilder } from 'fast-xml-parser';
+import { xmlText } from '../library/xml-text.ts';
 
 // The NFO file Kodi, Jellyfin and Plex read next to a video: an `<episodedetails>`
 // document (each video is an episode of its channel, the channel its studio). Built with
@@ -25,14 +26,6 @@ const builder = new XMLBuilder({
   suppressBooleanAttributes: false, // else default="true" comes out as a bare `default`, which is not XML
   processEntities: true, // & < > " ' become entities, in text and attributes
 });
-
-// Characters XML 1.0 cannot carry even as references (C0 controls other than tab and
-// newlines, lone surrogates, U+FFFE/U+FFFF): escaping does not help, they must go.
-const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-function xmlText(text: string): string {
-  return text.replace(NOT_XML, '');
-}
 
 /** The NFO document for one video, UTF-8, with its XML declaration. */
 export function buildNfo(fields: NfoFields): string {

@@ -26,6 +26,7 @@ import {
 import { downloadTaskQueueFor } from '../shared/names.ts';
 import { claimQueue, downloadWorkflowQueue, hostQueue } from './task-queues.ts';
 import { workflowMetrics, type DownloadResultLabel } from '../telemetry/metrics.ts';
+import { requestMediaRefresh } from './media-refresh.ts';
 
 const { resolveDownload, markVideoFailed, checkSiteCooldown, startSiteCooldown } = downloadWorkflowQueue(FILE_AND_DATABASE);
 
@@ -118,6 +119,7 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
         const media = await downloadWaitingForRelease(transfer.downloadMedia, input, target);
         const summary = await files.finalizeDownload({ video: input, target, media });
         recordEnd(input, 'downloaded');
+        if (input.download?.mediaRefresh) await requestMediaRefresh();
         return summary;
       } catch (error) {
         if (!hostWentAway(error) || claim >= MAX_HOST_CLAIMS) throw error;

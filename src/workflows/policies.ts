@@ -121,3 +121,35 @@ export const MAINTENANCE: ActivityOptions = {
     maximumAttempts: 8,
   },
 };
+
+/**
+ * The verify step's check of one channel's files: hours for a large library hashed at a
+ * throttled rate, so the limit is the heartbeat (after every file and every MiB hashed),
+ * not the length; a retry goes on from the last row checked.
+ */
+export const VERIFY_FILES: ActivityOptions = {
+  startToCloseTimeout: '24h',
+  heartbeatTimeout: '2m',
+  retry: {
+    initialInterval: '5s',
+    backoffCoefficient: 2,
+    maximumInterval: '5m',
+    maximumAttempts: 8,
+  },
+};
+
+/**
+ * Asking a media server to refresh its library: a quick HTTP call. Four attempts over
+ * about 40 s (5s, 10s, 20s): a server that is down for longer misses this batch and is
+ * asked again after the next downloads. It never holds up a download: the refresh runs
+ * in a workflow of its own.
+ */
+export const MEDIA_REFRESH: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: {
+    initialInterval: '5s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    maximumAttempts: 4,
+  },
+};

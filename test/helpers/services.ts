@@ -26,6 +26,10 @@ export const services = {
   get ytdlp() {
     return required('PARKER_TEST_YTDLP');
   },
+  /** A Python that can `import feedparser` (scripts/ensure-feedparser.sh). */
+  get feedparserPython() {
+    return required('PARKER_TEST_FEEDPARSER_PYTHON');
+  },
   /** A launcher of the time-skipping test server, taking its port as first argument (scripts/ensure-test-server.sh). */
   get timeSkippingServer() {
     return required('PARKER_TEST_TIME_SKIPPING_SERVER');

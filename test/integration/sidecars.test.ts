@@ -62,7 +62,8 @@ describe('output template and sidecars', () => {
     const folder = `Ann _&_ _Bo_ ${channel}/2025-04-07`;
     for (const video of videos) assert.equal(video.status, 'downloaded', video.reason);
 
-    // Everything that is left is the media and its NFO; no part, work folder or temp file.
+    // Everything that is left is the media and its NFO, and the show's tvshow.nfo in the
+    // template's first folder; no part, work folder or temp file.
     const all = (await filesUnder(parker.downloadDir)).filter((f) => f.startsWith(`Ann _&_ _Bo_ ${channel}/`));
     assert.deepEqual(all, [
       `${folder}/Same title (2).mp3`,
@@ -71,6 +72,7 @@ describe('output template and sidecars', () => {
       `${folder}/Same title.nfo`,
       `${folder}/_._escape __title_ & _more_.mp3`,
       `${folder}/_._escape __title_ & _more_.nfo`,
+      `Ann _&_ _Bo_ ${channel}/tvshow.nfo`,
     ]);
 
     for (const video of videos) {
@@ -129,6 +131,7 @@ describe('output template and sidecars', () => {
       `Side Channel ${name}/Clip_ one_two [${videoId}].info.json`,
       `Side Channel ${name}/Clip_ one_two [${videoId}].mp4`,
       `Side Channel ${name}/Clip_ one_two [${videoId}].nfo`,
+      'tvshow.nfo',
     ]);
   });
 
@@ -177,7 +180,9 @@ describe('output template and sidecars', () => {
       `${stem}.en.vtt`,
       `${stem}.jpg`,
       `${stem}.mp4`,
-    ], 'French was not asked for; info.json and the NFO were not either');
+      'poster.jpg',
+    ], 'French was not asked for; info.json and the NFOs were not either; the thumbnail is the show\'s poster too');
+    assert.deepEqual(await readFile(path.join(parker.downloadDir, name, 'poster.jpg')), await readFile(path.join(parker.downloadDir, name, `${stem}.jpg`)));
     assert.match(await readFile(path.join(parker.downloadDir, name, `${stem}.de.vtt`), 'utf8'), /hallo/);
     assert.match(await readFile(path.join(parker.downloadDir, name, `${stem}.en.vtt`), 'utf8'), /hello/);
   });

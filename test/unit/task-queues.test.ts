@@ -41,11 +41,18 @@ describe('activities per task queue', () => {
     assert.deepEqual([mainRunsNoTransfer, downloadsRunNoCrawl, hostRunsNoBookkeeping, claimRunsOnlyTheClaim], [false, false, false, false]);
   });
 
-  test("the download workflows' queue runs their bookkeeping, a host's queue what touches its part file, the claim queue only the claim", () => {
-    assert.deepEqual(downloadWorkflows.sort(), ['checkSiteCooldown', 'markVideoFailed', 'resolveDownload', 'startSiteCooldown']);
+  test("the download workflows' queue runs their bookkeeping and the media refresh, a host's queue what touches its part file, the claim queue only the claim", () => {
+    assert.deepEqual(downloadWorkflows.sort(), [
+      'checkSiteCooldown',
+      'listMediaServers',
+      'markVideoFailed',
+      'refreshMediaServer',
+      'resolveDownload',
+      'startSiteCooldown',
+    ]);
     assert.deepEqual(host.sort(), ['discardPart', 'downloadMedia', 'finalizeDownload']);
     assert.deepEqual(claim, ['claimDownloadHost']);
-    for (const name of ['fetchListing', 'recordListing', 'listBackfillPage', 'loadKeepRules']) {
+    for (const name of ['fetchListing', 'recordListing', 'listBackfillPage', 'loadKeepRules', 'verifyChannelFiles']) {
       assert.ok(main.includes(name), `${name} runs on the main queue`);
     }
   });
