@@ -1,6 +1,8 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { ChannelConfig } from '../config/channels.ts';
+import ms from 'ms';
 import { CRAWL_WORKFLOW, crawlWorkflowIdFor, SCHEDULE_ID_PREFIX, scheduleIdFor } from '../shared/names.ts';
+import { PARKER_CHANNEL } from '../shared/search-attributes.ts';
 import type { CrawlInput } from '../shared/crawl.ts';
 import { describeOrUndefined, upsertSchedule, type DesiredSchedule } from './upsert-schedule.ts';
 
@@ -44,6 +46,10 @@ function desiredSchedule(channel: ChannelConfig, taskQueue: string): DesiredSche
       workflowId: crawlWorkflowIdFor(channel.name),
       taskQueue,
       args: [crawlInputFor(channel)],
+      // What the Web UI filters and shows the channel's crawls by.
+      typedSearchAttributes: [{ key: PARKER_CHANNEL, value: channel.name }],
+      staticSummary: `Crawl of ${channel.name}`,
+      staticDetails: `Crawls ${channel.url} every ${ms(channel.everyMs, { long: true })}`,
     },
     policies: {
       // A crawl still running when the next is due makes the next one pointless.
