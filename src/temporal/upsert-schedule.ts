@@ -17,6 +17,18 @@ import {
 
 const NOTE = 'Managed by Parker from channels.yaml: `npm run schedules` overwrites edits made here.';
 
+/**
+ * Marks the schedules a sync created, in their memo (which a schedule keeps for life):
+ * a sync deletes only those, never one a person made with `temporal schedule create`.
+ */
+const MANAGED_MEMO = { managedBy: 'parker' };
+
+/** Whether Parker's sync made this schedule, and so may update and delete it. */
+export function isManagedByParker(description: ScheduleDescription): boolean {
+  // Schedules made before the memo mark carry only Parker's note.
+  return description.memo?.managedBy === MANAGED_MEMO.managedBy || description.state.note === NOTE;
+}
+
 export interface DesiredSchedule {
   spec: Pick<ScheduleSpec, 'intervals'>;
   action: ScheduleOptionsStartWorkflowAction<Workflow> & { typedSearchAttributes?: SearchAttributePair[] };
@@ -84,6 +96,7 @@ export async function upsertSchedule(
       await client.schedule.create({
         scheduleId,
         ...desired,
+        memo: MANAGED_MEMO,
         state: { note: NOTE, triggerImmediately: options.triggerImmediately },
       });
       return 'created';
