@@ -45,7 +45,7 @@ export interface VideoRow {
   updatedAt: Date;
 }
 
-interface RawVideoRow {
+export interface RawVideoRow {
   id: number;
   channel: string;
   external_id: string;
@@ -70,7 +70,7 @@ interface RawVideoRow {
   updated_at: string;
 }
 
-function toVideo(row: RawVideoRow): VideoRow {
+export function toVideo(row: RawVideoRow): VideoRow {
   return {
     id: Number(row.id),
     channel: row.channel,
