@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerChannelCommands } from './channels.ts';
+import { registerDoctorCommand } from './doctor.ts';
 import { registerVideoCommands } from './videos.ts';
 
 // `parker`: the operator's command line (bin/parker.js runs this). One file per command
@@ -12,6 +13,7 @@ export function parkerProgram(): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerChannelCommands(program);
   registerVideoCommands(program);
+  registerDoctorCommand(program);
   return program;
 }
 

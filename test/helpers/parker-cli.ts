@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import type { TestParker } from './parker.ts';
+import type { Settings } from '../../src/config/settings.ts';
 
 // The `parker` command as a person runs it (`npx parker …` in the repo), with the
 // environment pointing at a test worker's Temporal queue, database and folders.
@@ -14,8 +14,7 @@ export interface CliRun {
 }
 
 /** The environment that makes the CLI talk to this worker's queue, database and files. */
-export function cliEnv(parker: TestParker, overrides: Record<string, string> = {}): Record<string, string> {
-  const { settings } = parker;
+export function cliEnv(settings: Settings, overrides: Record<string, string> = {}): Record<string, string> {
   return {
     TEMPORAL_ADDRESS: settings.temporal.address!,
     TEMPORAL_TASK_QUEUE: settings.temporal.taskQueue,

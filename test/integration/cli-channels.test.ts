@@ -13,7 +13,7 @@ import { cli, cliEnv, runCli } from '../helpers/parker-cli.ts';
 // triggered, videos listed and shown.
 
 const { server, parker } = await fixtureAndParker();
-const env = cliEnv(parker);
+const env = cliEnv(parker.settings);
 
 /** Every comment of the file, in order, each still there after an edit. */
 function comments(text: string): string[] {
