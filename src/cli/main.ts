@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerChannelCommands } from './channels.ts';
 import { registerDoctorCommand } from './doctor.ts';
+import { registerStatusCommand } from './status.ts';
 import { registerVideoCommands } from './videos.ts';
 
 // `parker`: the operator's command line (bin/parker.js runs this). One file per command
@@ -14,6 +15,7 @@ export function parkerProgram(): Command {
   registerChannelCommands(program);
   registerVideoCommands(program);
   registerDoctorCommand(program);
+  registerStatusCommand(program);
   return program;
 }
 
