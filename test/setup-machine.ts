@@ -46,6 +46,8 @@ export const DEBIAN_REQUIREMENTS: DebianRequirement[] = [
   // scripts/ensure-test-server.sh fetches Temporal's Java time-skipping test server with Maven.
   { command: 'mvn', packages: ['maven'] },
   { command: 'java', packages: ['default-jdk-headless'] },
+  // cli-status.test.ts runs `parker status` in a pseudo-terminal with util-linux's script.
+  { command: 'script', packages: ['bsdutils'] },
   // scripts/ensure-ytdlp.sh installs the pinned yt-dlp into a virtualenv of its own.
   { command: 'python3', packages: ['python3', 'python3-venv'], shownAs: 'python3 with venv', works: hasVenv },
 ];
