@@ -183,6 +183,12 @@ function temporalTls(e: z.infer<typeof envSchema>): TemporalTlsSettings | undefi
   };
 }
 
+/** The Web UI's address when it is known: TEMPORAL_UI_URL, or the embedded dev server's. */
+function uiUrl(e: z.infer<typeof envSchema>): { uiUrl?: string } {
+  const url = e.TEMPORAL_UI_URL ?? (e.TEMPORAL_ADDRESS ? undefined : EMBEDDED_UI_URL);
+  return url ? { uiUrl: url.replace(/\/+$/, '') } : {};
+}
+
 /** A secret kept in a file (a Docker or Kubernetes secret): its content, trimmed. */
 function readSecret(variable: string, file: string): string {
   try {
@@ -215,7 +221,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       cliPath: e.TEMPORAL_CLI,
-      uiUrl: (e.TEMPORAL_UI_URL ?? (e.TEMPORAL_ADDRESS ? undefined : EMBEDDED_UI_URL))?.replace(/\/+$/, ''),
+      ...uiUrl(e),
       tls: temporalTls(e),
       apiKey: e.TEMPORAL_API_KEY ?? (e.TEMPORAL_API_KEY_FILE ? readSecret('TEMPORAL_API_KEY_FILE', e.TEMPORAL_API_KEY_FILE) : undefined),
     },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { channelNameFromUrl } from '../../src/config/channel-file-edit.ts';
 import { formatBytes } from '../../src/cli/output.ts';
+import { loadSettings } from '../../src/config/settings.ts';
 import { downloadSummaryFor } from '../../src/workflows/start-download.ts';
 
 // The CLI's and the workflows' small pure helpers: names made from URLs, byte counts,
@@ -33,5 +34,14 @@ describe('download summaries', () => {
   test("the title and the channel on one line; the id when there is no title", () => {
     assert.equal(downloadSummaryFor('news', { externalId: 'ep1', title: 'Morning\nedition ' }), 'Morning edition — news');
     assert.equal(downloadSummaryFor('news', { externalId: 'ep1' }), 'ep1 — news');
+  });
+});
+
+describe('the Web UI address for links', () => {
+  test("TEMPORAL_UI_URL, else the embedded dev server's, else none for a configured server", () => {
+    assert.equal(loadSettings({ TEMPORAL_UI_URL: 'http://ui.internal:8080/' }).temporal.uiUrl, 'http://ui.internal:8080');
+    assert.equal(loadSettings({}).temporal.uiUrl, 'http://127.0.0.1:8233');
+    assert.equal(loadSettings({ TEMPORAL_ADDRESS: 'temporal:7233' }).temporal.uiUrl, undefined);
+    assert.throws(() => loadSettings({ TEMPORAL_UI_URL: 'ftp://x' }), /TEMPORAL_UI_URL must be an http\(s\) URL/);
   });
 });
