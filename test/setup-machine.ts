@@ -46,6 +46,8 @@ export const DEBIAN_REQUIREMENTS: DebianRequirement[] = [
   // scripts/ensure-test-server.sh fetches Temporal's Java time-skipping test server with Maven.
   { command: 'mvn', packages: ['maven'] },
   { command: 'java', packages: ['default-jdk-headless'] },
+  // cli-web-ui.test.ts drives the Temporal Web UI in it, through playwright-core.
+  { command: 'chromium', packages: ['chromium'] },
   // cli-status.test.ts runs `parker status` in a pseudo-terminal with util-linux's script.
   { command: 'script', packages: ['bsdutils'] },
   // scripts/ensure-ytdlp.sh installs the pinned yt-dlp into a virtualenv of its own.
