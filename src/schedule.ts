@@ -8,6 +8,7 @@ import { syncMaintenanceSchedule } from './temporal/maintenance-schedule.ts';
 import { syncSchedules, type SyncReport } from './temporal/channel-schedules.ts';
 import { EMBEDDED_ADDRESS } from './temporal/connect.ts';
 import { temporalConnectionOptions } from './temporal/connection-options.ts';
+import { registerSearchAttributes } from './temporal/search-attributes.ts';
 
 // `npm run schedules`: make Temporal's schedules match channels.yaml. Broken channel
 // entries are reported and left out; every good one is still scheduled. Exits non-zero
@@ -57,6 +58,8 @@ async function main(): Promise<void> {
     );
   }
   try {
+    // The schedules' crawls carry ParkerChannel: the server refuses an unregistered one.
+    await registerSearchAttributes(connection, settings.temporal.namespace);
     const client = new Client({ connection, namespace: settings.temporal.namespace });
     await syncFromChannelList(client, list, settings, log);
     if (list.problems.length > 0) process.exitCode = 1;

@@ -1,3 +1,4 @@
+import { Connection } from '@temporalio/client';
 import type { Settings } from './config/settings.ts';
 import { connectDb, migrate, sqlitePath, type Db } from './db/connect.ts';
 import type { Logger } from './log.ts';
@@ -6,6 +7,7 @@ import { startLibraryServer, type RunningLibraryServer } from './library/server.
 import { installRuntime } from './telemetry/runtime.ts';
 import { startTracing, type Tracing } from './telemetry/tracing.ts';
 import { temporalEndpoint, type TemporalEndpoint } from './temporal/connect.ts';
+import { registerSearchAttributes } from './temporal/search-attributes.ts';
 import { ensureYtDlp } from './ytdlp/install.ts';
 
 // What every long-running entry point (npm start, npm run worker) sets up before its
@@ -43,10 +45,22 @@ export async function startServices(settings: Settings, log: Logger): Promise<Pa
         { host, port },
       );
     }
+    if (!endpoint.devServer) await registerOnCluster(endpoint, settings.temporal.namespace, log);
   } catch (error) {
     await close();
     throw error;
   }
   log.info(settings.databaseUrl ? 'database: MySQL from DATABASE_URL' : `database: ${sqlitePath(settings.dataDir)}`);
   return { tracing, endpoint, db, close };
+}
+
+/** Parker's search attributes on a configured cluster (the dev server has them from its command line). */
+async function registerOnCluster(endpoint: TemporalEndpoint, namespace: string, log: Logger): Promise<void> {
+  const connection = await Connection.connect(endpoint.connection);
+  try {
+    const added = await registerSearchAttributes(connection, namespace);
+    if (added.length > 0) log.info({ namespace, added }, `registered search attributes ${added.join(', ')}`);
+  } finally {
+    await connection.close();
+  }
 }

@@ -48,6 +48,10 @@ export const DEBIAN_REQUIREMENTS: DebianRequirement[] = [
   { command: 'java', packages: ['default-jdk-headless'] },
   // feeds.test.ts subscribes gPodder's command-line client to Parker's podcast feeds.
   { command: 'gpo', packages: ['gpodder'], shownAs: "gPodder's gpo" },
+  // cli-web-ui.test.ts drives the Temporal Web UI in it, through playwright-core.
+  { command: 'chromium', packages: ['chromium'] },
+  // cli-status.test.ts runs `parker status` in a pseudo-terminal with util-linux's script.
+  { command: 'script', packages: ['bsdutils'] },
   // scripts/ensure-ytdlp.sh installs the pinned yt-dlp into a virtualenv of its own.
   { command: 'python3', packages: ['python3', 'python3-venv'], shownAs: 'python3 with venv', works: hasVenv },
 ];

@@ -32,6 +32,7 @@ const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('parker'),
   TEMPORAL_CLI: z.string().trim().min(1).optional(),
+  TEMPORAL_UI_URL: z.url({ protocol: /^https?$/, error: 'TEMPORAL_UI_URL must be an http(s) URL' }).optional(),
   TEMPORAL_TLS: z.enum(['0', '1', 'true', 'false'], { error: 'TEMPORAL_TLS must be 1 or 0' }).optional(),
   TEMPORAL_TLS_CA: z.string().trim().min(1).optional(),
   TEMPORAL_TLS_CERT: z.string().trim().min(1).optional(),
@@ -129,6 +130,9 @@ const envSchema = z.object({
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('parker'),
 });
 
+/** The Web UI of the dev server Parker starts when no TEMPORAL_ADDRESS is set (src/temporal/connect.ts). */
+const EMBEDDED_UI_URL = 'http://127.0.0.1:8233';
+
 /** Where scripts/ensure-ytdlp.sh installs the pinned yt-dlp. */
 export const PROJECT_YTDLP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.tools/ytdlp/bin/yt-dlp');
 
@@ -140,6 +144,11 @@ export interface Settings {
     taskQueue: string;
     /** A temporal CLI binary to use instead of the project's own build. */
     cliPath?: string;
+    /**
+     * The Temporal Web UI, for the links the parker CLI prints (TEMPORAL_UI_URL); the
+     * embedded dev server's own UI when no TEMPORAL_ADDRESS is set.
+     */
+    uiUrl?: string;
     /** TLS to the frontend; mTLS when a client certificate is given. Unset: plain (a local server). */
     tls?: TemporalTlsSettings;
     /** API key (Temporal Cloud); from TEMPORAL_API_KEY or the file TEMPORAL_API_KEY_FILE. Never logged. */
@@ -249,6 +258,12 @@ function libraryServer(e: z.infer<typeof envSchema>, port: number): LibraryServe
   return { host: e.PARKER_HTTP_HOST, port, ...(e.PARKER_FEED_TOKEN ? { feedToken: e.PARKER_FEED_TOKEN } : {}) };
 }
 
+/** The Web UI's address when it is known: TEMPORAL_UI_URL, or the embedded dev server's. */
+function uiUrl(e: z.infer<typeof envSchema>): { uiUrl?: string } {
+  const url = e.TEMPORAL_UI_URL ?? (e.TEMPORAL_ADDRESS ? undefined : EMBEDDED_UI_URL);
+  return url ? { uiUrl: url.replace(/\/+$/, '') } : {};
+}
+
 /** A secret kept in a file (a Docker or Kubernetes secret): its content, trimmed. */
 function readSecret(variable: string, file: string): string {
   try {
@@ -281,6 +296,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       cliPath: e.TEMPORAL_CLI,
+      ...uiUrl(e),
       tls: temporalTls(e),
       apiKey: e.TEMPORAL_API_KEY ?? (e.TEMPORAL_API_KEY_FILE ? readSecret('TEMPORAL_API_KEY_FILE', e.TEMPORAL_API_KEY_FILE) : undefined),
     },

@@ -47,7 +47,7 @@ export interface VideoRow {
   updatedAt: Date;
 }
 
-interface RawVideoRow {
+export interface RawVideoRow {
   id: number;
   channel: string;
   external_id: string;
@@ -73,7 +73,7 @@ interface RawVideoRow {
   updated_at: string;
 }
 
-function toVideo(row: RawVideoRow): VideoRow {
+export function toVideo(row: RawVideoRow): VideoRow {
   return {
     id: Number(row.id),
     channel: row.channel,
@@ -193,13 +193,13 @@ export async function upsertEntries(
  * that died before starting its download is still here for the next crawl.
  */
 export async function listUnfinished(db: Db, channel: string, afterId = 0, limit = 1000): Promise<PendingVideo[]> {
-  const rows: Array<{ id: number; external_id: string }> = await db('videos')
+  const rows: PendingRow[] = await db('videos')
     .where({ channel })
     .whereIn('status', UNFINISHED)
     .andWhere('id', '>', afterId)
     .orderBy('id')
     .limit(limit)
-    .select('id', 'external_id');
+    .select('id', 'external_id', 'title');
   return rows.map((row) => toPending(channel, row));
 }
 
@@ -207,19 +207,25 @@ export async function listUnfinished(db: Db, channel: string, afterId = 0, limit
 export async function listUnfinishedByIds(db: Db, channel: string, externalIds: string[]): Promise<PendingVideo[]> {
   const pending: PendingVideo[] = [];
   for (let i = 0; i < externalIds.length; i += INSERT_BATCH) {
-    const rows: Array<{ id: number; external_id: string }> = await db('videos')
+    const rows: PendingRow[] = await db('videos')
       .where({ channel })
       .whereIn('status', UNFINISHED)
       .whereIn('external_id', externalIds.slice(i, i + INSERT_BATCH))
       .orderBy('id')
-      .select('id', 'external_id');
+      .select('id', 'external_id', 'title');
     pending.push(...rows.map((row) => toPending(channel, row)));
   }
   return pending;
 }
 
-function toPending(channel: string, row: { id: number; external_id: string }): PendingVideo {
-  return { id: Number(row.id), externalId: row.external_id, workflowId: videoWorkflowId(channel, row.external_id) };
+interface PendingRow {
+  id: number;
+  external_id: string;
+  title: string;
+}
+
+function toPending(channel: string, row: PendingRow): PendingVideo {
+  return { id: Number(row.id), externalId: row.external_id, workflowId: videoWorkflowId(channel, row.external_id), title: row.title };
 }
 
 export async function getVideo(db: Db, key: VideoKey): Promise<VideoRow | undefined> {

@@ -90,4 +90,6 @@ export interface PendingVideo {
   id: number;
   externalId: string;
   workflowId: string;
+  /** Shown in the download's summary in the Web UI; absent in histories from before it was. */
+  title?: string;
 }

@@ -1,8 +1,10 @@
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { ChannelConfig } from '../config/channels.ts';
+import ms from 'ms';
 import { CRAWL_WORKFLOW, crawlWorkflowIdFor, SCHEDULE_ID_PREFIX, scheduleIdFor } from '../shared/names.ts';
+import { PARKER_CHANNEL } from '../shared/search-attributes.ts';
 import type { CrawlInput } from '../shared/crawl.ts';
-import { describeOrUndefined, upsertSchedule, type DesiredSchedule } from './upsert-schedule.ts';
+import { describeOrUndefined, isManagedByParker, upsertSchedule, type DesiredSchedule } from './upsert-schedule.ts';
 
 // Makes the Temporal Schedules match channels.yaml: one schedule per channel, created
 // when missing, updated when changed, deleted when the channel left the file. Running it
@@ -44,6 +46,10 @@ function desiredSchedule(channel: ChannelConfig, taskQueue: string): DesiredSche
       workflowId: crawlWorkflowIdFor(channel.name),
       taskQueue,
       args: [crawlInputFor(channel)],
+      // What the Web UI filters and shows the channel's crawls by.
+      typedSearchAttributes: [{ key: PARKER_CHANNEL, value: channel.name }],
+      staticSummary: `Crawl of ${channel.name}`,
+      staticDetails: `Crawls ${channel.url} every ${ms(channel.everyMs, { long: true })}`,
     },
     policies: {
       // A crawl still running when the next is due makes the next one pointless.
@@ -58,15 +64,16 @@ function desiredSchedule(channel: ChannelConfig, taskQueue: string): DesiredSche
 }
 
 /**
- * Schedules this Parker made: the id prefix, and an action on our task queue, so that two
- * Parker deployments sharing a namespace (or two test runs) never delete each other's.
+ * Schedules this Parker made: the id prefix, the memo mark its sync gives them (never a
+ * schedule a person made by hand), and an action on our task queue, so that two Parker
+ * deployments sharing a namespace (or two test runs) never delete each other's.
  */
 async function ourScheduleIds(client: Client, taskQueue: string): Promise<string[]> {
   const ids: string[] = [];
   for await (const schedule of client.schedule.list()) {
     if (!schedule.scheduleId.startsWith(SCHEDULE_ID_PREFIX)) continue;
     const description = await describeOrUndefined(client, schedule.scheduleId);
-    if (description?.action.type === 'startWorkflow' && description.action.taskQueue === taskQueue) {
+    if (description && isManagedByParker(description) && description.action.type === 'startWorkflow' && description.action.taskQueue === taskQueue) {
       ids.push(schedule.scheduleId);
     }
   }

@@ -2,9 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { PARKER_SEARCH_ATTRIBUTES } from '../shared/search-attributes.ts';
 
 // A local Temporal dev server (`temporal server start-dev`), for `npm start` without a
-// TEMPORAL_ADDRESS and for the tests. Bound to 127.0.0.1 only.
+// TEMPORAL_ADDRESS and for the tests. Bound to 127.0.0.1 only. Parker's search
+// attributes are registered on its command line, so workflows can set them from the start.
 
 export interface DevServerOptions {
   cliPath: string;
@@ -37,6 +39,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // per_minute) among its partitions, and each would allow a burst of its own.
     '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
     '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+    ...PARKER_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
     ...(options.namespace && options.namespace !== 'default' ? ['--namespace', options.namespace] : []),
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
   ];

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { SearchAttributePair, TypedSearchAttributes } from '@temporalio/common';
 import {
   ScheduleAlreadyRunning,
   ScheduleNotFoundError,
@@ -16,9 +17,21 @@ import {
 
 const NOTE = 'Managed by Parker from channels.yaml: `npm run schedules` overwrites edits made here.';
 
+/**
+ * Marks the schedules a sync created, in their memo (which a schedule keeps for life):
+ * a sync deletes only those, never one a person made with `temporal schedule create`.
+ */
+const MANAGED_MEMO = { managedBy: 'parker' };
+
+/** Whether Parker's sync made this schedule, and so may update and delete it. */
+export function isManagedByParker(description: ScheduleDescription): boolean {
+  // Schedules made before the memo mark carry only Parker's note.
+  return description.memo?.managedBy === MANAGED_MEMO.managedBy || description.state.note === NOTE;
+}
+
 export interface DesiredSchedule {
   spec: Pick<ScheduleSpec, 'intervals'>;
-  action: ScheduleOptionsStartWorkflowAction<Workflow>;
+  action: ScheduleOptionsStartWorkflowAction<Workflow> & { typedSearchAttributes?: SearchAttributePair[] };
   policies: { overlap: ScheduleOverlapPolicy; catchupWindow: number; pauseOnFailure: boolean };
 }
 
@@ -39,6 +52,19 @@ function intervals(spec: Pick<ScheduleSpec, 'intervals'>) {
   return (spec.intervals ?? []).map((interval) => ({ every: interval.every, offset: interval.offset ?? 0 }));
 }
 
+/** Search attributes as name → value, for comparing what the server describes with what is wanted. */
+function searchAttributeValues(pairs: readonly SearchAttributePair[]): Record<string, unknown> {
+  return Object.fromEntries(pairs.map((pair) => [pair.key.name, pair.value]));
+}
+
+function sameSearchAttributes(
+  current: SearchAttributePair[] | TypedSearchAttributes | undefined,
+  desired: readonly SearchAttributePair[] = [],
+): boolean {
+  const described = Array.isArray(current) ? current : (current?.getAll() ?? []);
+  return isDeepStrictEqual(searchAttributeValues(described), searchAttributeValues(desired));
+}
+
 /** Whether an existing schedule already does what the desired one says. */
 function matches(current: ScheduleDescription, desired: DesiredSchedule): boolean {
   const action = current.action;
@@ -48,6 +74,9 @@ function matches(current: ScheduleDescription, desired: DesiredSchedule): boolea
     action.workflowId === desired.action.workflowId &&
     action.taskQueue === desired.action.taskQueue &&
     isDeepStrictEqual(action.args, desired.action.args) &&
+    sameSearchAttributes(action.typedSearchAttributes, desired.action.typedSearchAttributes) &&
+    action.staticSummary === desired.action.staticSummary &&
+    action.staticDetails === desired.action.staticDetails &&
     isDeepStrictEqual(intervals(current.spec), intervals(desired.spec)) &&
     (current.spec.calendars ?? []).length === 0 &&
     current.policies.overlap === desired.policies.overlap &&
@@ -64,7 +93,12 @@ export async function upsertSchedule(
   let current = await describeOrUndefined(client, scheduleId);
   if (!current) {
     try {
-      await client.schedule.create({ scheduleId, ...desired, state: { note: NOTE, triggerImmediately: options.triggerImmediately } });
+      await client.schedule.create({
+        scheduleId,
+        ...desired,
+        memo: MANAGED_MEMO,
+        state: { note: NOTE, triggerImmediately: options.triggerImmediately },
+      });
       return 'created';
     } catch (error) {
       // Another sync created it meanwhile: compare with theirs like any existing one.

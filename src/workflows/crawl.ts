@@ -3,11 +3,13 @@ import {
   metricMeter,
   ParentClosePolicy,
   startChild,
+  upsertSearchAttributes,
   workflowInfo,
   WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { backfillWorkflowIdFor } from '../shared/names.ts';
+import { PARKER_CHANNEL } from '../shared/search-attributes.ts';
 import type { CrawlInput, CrawlSummary } from '../shared/crawl.ts';
 import { workflowMetrics } from '../telemetry/metrics.ts';
 import { backfillChannel } from './backfill.ts';
@@ -45,6 +47,10 @@ export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Pro
   // The workflow metric meter records nothing during replay, and every time here is the
   // workflow's own deterministic clock.
   const metrics = workflowMetrics(metricMeter);
+  // The schedule labels its crawls; one started by hand is labelled here.
+  if (workflowInfo().typedSearchAttributes.get(PARKER_CHANNEL) === undefined) {
+    upsertSearchAttributes([{ key: PARKER_CHANNEL, value: input.channel }]);
+  }
   if (cursor) {
     ({ summary, afterId } = cursor);
   } else {
@@ -95,6 +101,8 @@ async function startBackfill(input: CrawlInput): Promise<CrawlSummary['backfill'
       parentClosePolicy: ParentClosePolicy.ABANDON,
       // One that ended may run again: the database says where to go on from.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      typedSearchAttributes: [{ key: PARKER_CHANNEL, value: input.channel }],
+      staticSummary: `Backfill of ${input.channel}`,
     });
     return { status: 'started', from: plan.from };
   } catch (error) {

@@ -6,6 +6,7 @@ import {
   metricMeter,
   sleep,
   TimeoutFailure,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { TimeoutType } from '@temporalio/common';
@@ -13,6 +14,7 @@ import type { HostActivities } from '../activities/index.ts';
 import { failureLabel, rootCause } from '../shared/failure-label.ts';
 import { FailureType, type UpcomingDetails } from '../shared/failure-types.ts';
 import type { DownloadedMedia, DownloadHost, DownloadInput, DownloadSummary, DownloadTarget } from '../shared/download.ts';
+import { PARKER_CHANNEL, PARKER_STATUS, PARKER_VIDEO_ID, type DownloadState } from '../shared/search-attributes.ts';
 import {
   CLAIM_HOST,
   FILE_AND_DATABASE,
@@ -61,6 +63,27 @@ function recordEnd(input: DownloadInput, result: DownloadResultLabel, reason = '
   metrics.downloadDuration.record(seconds, { channel: input.channel, result });
 }
 
+/**
+ * Labels the download for the Web UI's and `temporal workflow list`'s queries. A crawl
+ * sets the labels when it starts the download; one started by hand (`temporal workflow
+ * start`) gets them here.
+ */
+function labelDownload(input: DownloadInput): void {
+  const labels = workflowInfo().typedSearchAttributes;
+  const missing = [
+    ...(labels.get(PARKER_CHANNEL) === undefined ? [{ key: PARKER_CHANNEL, value: input.channel }] : []),
+    ...(labels.get(PARKER_VIDEO_ID) === undefined ? [{ key: PARKER_VIDEO_ID, value: input.externalId }] : []),
+  ];
+  if (missing.length > 0) upsertSearchAttributes(missing);
+  setState('downloading');
+}
+
+/** Moves ParkerStatus, when it changes: each upsert is an event in the history. */
+function setState(state: DownloadState): void {
+  if (workflowInfo().typedSearchAttributes.get(PARKER_STATUS) === state) return;
+  upsertSearchAttributes([{ key: PARKER_STATUS, value: state }]);
+}
+
 /** The host a transfer was pinned to did not pick it up in time: it is down or gone. */
 function hostWentAway(error: unknown): boolean {
   return (
@@ -105,9 +128,13 @@ async function fail(input: DownloadInput, reason: string, target?: DownloadTarge
 export async function downloadVideo(input: DownloadInput): Promise<DownloadSummary> {
   let target: DownloadTarget | undefined;
   let host: DownloadHost | undefined;
+  labelDownload(input);
   try {
     const resolved = await resolveDownload(input);
-    if ('alreadyDownloaded' in resolved) return resolved.alreadyDownloaded;
+    if ('alreadyDownloaded' in resolved) {
+      setState('downloaded');
+      return resolved.alreadyDownloaded;
+    }
     target = resolved.target;
     // Any downloads worker may claim a transfer. A resolve recorded by an older worker
     // names no queue: the downloads then ran on the main queue, whose claim queue this is.
@@ -118,6 +145,7 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
       try {
         const media = await downloadWaitingForRelease(transfer.downloadMedia, input, target);
         const summary = await files.finalizeDownload({ video: input, target, media });
+        setState('downloaded');
         recordEnd(input, 'downloaded');
         if (input.download?.mediaRefresh) await requestMediaRefresh();
         return summary;
@@ -128,12 +156,14 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
   } catch (error) {
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(() => fail(input, 'download cancelled', target, host));
+      setState('failed');
       recordEnd(input, 'cancelled', 'Cancelled');
       throw error;
     }
     if (error instanceof ActivityFailure) {
       const reason = reasonOf(error);
       await fail(input, reason, target, host);
+      setState('failed');
       recordEnd(input, 'failed', failureLabel(error));
       throw ApplicationFailure.nonRetryable(`${input.channel}/${input.externalId}: ${reason}`, 'DownloadFailed');
     }
@@ -154,6 +184,7 @@ async function waitForSite(mediaUrl: string): Promise<void> {
   for (;;) {
     const { waitMs } = await checkSiteCooldown({ mediaUrl });
     if (waitMs <= 0) return;
+    setState('waiting-cooldown');
     await sleep(waitMs);
   }
 }
@@ -173,6 +204,7 @@ async function downloadWaitingForRelease(
   let rateLimitedWaits = 0;
   for (;;) {
     await waitForSite(target.mediaUrl);
+    setState('downloading');
     try {
       return await downloadMedia({
         target,
@@ -188,6 +220,7 @@ async function downloadWaitingForRelease(
       }
       const waitMs = upcomingWaitMs(error);
       if (waitMs === undefined || upcomingWaits++ >= UPCOMING_MAX_WAITS) throw error;
+      setState('waiting-premiere');
       await sleep(waitMs);
     }
   }

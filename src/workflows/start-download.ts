@@ -2,12 +2,20 @@ import { ParentClosePolicy, startChild, workflowInfo, WorkflowIdReusePolicy } fr
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CrawlInput, PendingVideo } from '../shared/crawl.ts';
 import { downloadWorkflowTaskQueueFor } from '../shared/names.ts';
+import { PARKER_CHANNEL, PARKER_STATUS, PARKER_VIDEO_ID } from '../shared/search-attributes.ts';
 import { downloadVideo } from './download.ts';
 
 /** What starting downloads came to; both the crawl's and the backfill's summaries have these. */
 export interface StartCounts {
   started: number;
   alreadyRunning: number;
+}
+
+/** The one-line summary the Web UI shows for a download: its title and channel. */
+export function downloadSummaryFor(channel: string, video: Pick<PendingVideo, 'externalId' | 'title'>): string {
+  // Single-line by the server's rules; a feed's title may carry line breaks.
+  const title = (video.title ?? video.externalId).replace(/\s+/g, ' ').trim();
+  return `${title} — ${channel}`;
 }
 
 /**
@@ -26,6 +34,13 @@ export async function startDownload(crawl: CrawlInput, video: PendingVideo, coun
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       // No run or execution timeout: a download ends through its activities' own limits.
+      typedSearchAttributes: [
+        { key: PARKER_CHANNEL, value: crawl.channel },
+        { key: PARKER_VIDEO_ID, value: video.externalId },
+        { key: PARKER_STATUS, value: 'downloading' },
+      ],
+      staticSummary: downloadSummaryFor(crawl.channel, video),
+      staticDetails: `Video \`${video.externalId}\` of channel \`${crawl.channel}\`, found by the crawl of ${crawl.url}`,
     });
     counts.started++;
   } catch (error) {

@@ -5,7 +5,7 @@ import { toFailure } from '../../src/activities/failures.ts';
 import { DOWNLOAD_WORKFLOW } from '../../src/shared/names.ts';
 import type { DownloadedMedia, DownloadHost, DownloadInput, DownloadSummary, DownloadTarget } from '../../src/shared/download.ts';
 import type { downloadVideo } from '../../src/workflows/download.ts';
-import { hostOn, timerDurations, uniqueTaskQueue, type TimeSkipping } from './time-skipping.ts';
+import { hostOn, timerDurations, uniqueTaskQueue, upsertedStatuses, type TimeSkipping } from './time-skipping.ts';
 
 // One download workflow run on the time-skipping server with fakes of the activities it
 // calls, typed as the real ones and failing with the failures toFailure makes of the real
@@ -137,7 +137,7 @@ export function downloadRunner({ client, withWorkers }: TimeSkipping) {
         );
         const history = await handle.fetchHistory();
         const run = { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
-        return { ...outcome, calls, timers: timerDurations(history.events ?? []), run };
+        return { ...outcome, calls, timers: timerDurations(history.events ?? []), statuses: upsertedStatuses(history.events ?? []), run };
       },
     );
   };

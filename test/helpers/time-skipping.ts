@@ -11,6 +11,7 @@ import { downloadTaskQueueFor, hostTaskQueueFor } from '../../src/shared/names.t
 import { tracingWorkerOptions, WORKFLOW_INTERCEPTOR_MODULES } from '../../src/telemetry/interceptors.ts';
 import { startTracing } from '../../src/telemetry/tracing.ts';
 import type { DownloadHost } from '../../src/shared/download.ts';
+import { PARKER_SEARCH_ATTRIBUTES, PARKER_STATUS } from '../../src/shared/search-attributes.ts';
 import { services } from './services.ts';
 
 // Workflow tests with time under control: the Java time-skipping test server (one per
@@ -79,6 +80,14 @@ export async function timeSkippingEnvironment(): Promise<TimeSkipping> {
     server: { executable: { type: 'existing-path', path: services.timeSkippingServer } },
   });
   after(() => env.teardown());
+  // The workflows set Parker's search attributes; the test server refuses unknown ones
+  // (and cannot list what it has, so they are added without asking).
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      PARKER_SEARCH_ATTRIBUTES.map((key) => [key.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
   const traced = workerTracingOptions();
 
   async function withWorkers<T>(fakes: FakeWorkers, body: () => Promise<T>): Promise<T> {
@@ -148,6 +157,15 @@ export function timerDurations(events: HistoryEvent[]): number[] {
   return events
     .filter((event) => event.eventType === EventType.EVENT_TYPE_TIMER_STARTED)
     .map((event) => millisOf(event.timerStartedEventAttributes?.startToFireTimeout));
+}
+
+/** The ParkerStatus values a workflow run upserted, in order. */
+export function upsertedStatuses(events: HistoryEvent[]): string[] {
+  return events.flatMap((event) => {
+    if (event.eventType !== EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) return [];
+    const payload = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.[PARKER_STATUS.name];
+    return payload?.data ? [JSON.parse(Buffer.from(payload.data).toString('utf8')) as string] : [];
+  });
 }
 
 /** The workflow ids of the children a workflow run started, in order. */

@@ -33,13 +33,14 @@ const upcoming = (startsInMs?: number) => new VideoUpcomingError(TARGET.mediaUrl
 
 describe('download workflow: premieres', () => {
   test(`a premiere that is never released fails after exactly UPCOMING_MAX_WAITS (${UPCOMING_MAX_WAITS}) waits`, async () => {
-    const { error, calls, timers } = await runDownload({
+    const { error, calls, timers, statuses } = await runDownload({
       transfer: async () => {
         throw upcoming();
       },
     });
     const failure = downloadFailure(error);
     assert.match(failure.message, /not released yet: Premieres soon/);
+    assert.equal(statuses.at(-1), 'failed');
     assert.equal(calls.transfers, UPCOMING_MAX_WAITS + 1, 'tried once, then once after each wait');
     assert.deepEqual(timers, Array(UPCOMING_MAX_WAITS).fill(UPCOMING_RECHECK_MS));
     assert.deepEqual(calls.failed, ['not released yet: Premieres soon'], 'the row is marked failed with the reason');
@@ -63,7 +64,7 @@ describe('download workflow: premieres', () => {
 
   test('a premiere that says when it starts is tried again at that time plus UPCOMING_GRACE_MS', async () => {
     const startsInMs = 5 * 3_600_000;
-    const { summary, calls, timers } = await runDownload({
+    const { summary, calls, timers, statuses } = await runDownload({
       transfer: async (attempt) => {
         if (attempt === 1) throw upcoming(startsInMs);
         return MEDIA;
@@ -72,6 +73,7 @@ describe('download workflow: premieres', () => {
     assert.deepEqual(summary, SUMMARY);
     assert.deepEqual(timers, [startsInMs + UPCOMING_GRACE_MS]);
     assert.equal(calls.transfers, 2);
+    assert.deepEqual(statuses, ['downloading', 'waiting-premiere', 'downloading', 'downloaded'], 'ParkerStatus follows the wait');
   });
 });
 
@@ -96,7 +98,7 @@ describe('download workflow: a throttling site', () => {
   });
 
   test('a site that lets the transfer through after a cooldown: the download finishes', async () => {
-    const { summary, calls, timers } = await runDownload({
+    const { summary, calls, timers, statuses } = await runDownload({
       transfer: async (attempt) => {
         if (attempt === 1) throw new HttpStatusError(TARGET.mediaUrl, 429);
         return MEDIA;
@@ -105,6 +107,7 @@ describe('download workflow: a throttling site', () => {
     assert.deepEqual(summary, SUMMARY);
     assert.deepEqual(timers, [SITE_COOLDOWN_MS]);
     assert.equal(calls.cooldownsStarted.length, 1);
+    assert.deepEqual(statuses, ['downloading', 'waiting-cooldown', 'downloading', 'downloaded'], 'ParkerStatus follows the cooldown');
   });
 });
 
