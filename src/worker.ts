@@ -65,6 +65,8 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
     downloadDir: settings.downloadDir,
     configPath: settings.configPath,
     siteCooldownMs: settings.siteCooldownMs,
+    diskFullPauseMs: settings.diskFullPauseMs,
+    retryDelaysMs: settings.retryDelaysMs,
     metrics,
   });
   const hostActivities = createHostActivities({

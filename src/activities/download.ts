@@ -5,6 +5,8 @@ import { NoMediaError, StorageError, UnknownVideoError } from '../errors.ts';
 import { extensionForMediaType, extensionFromUrl } from '../naming/media-types.ts';
 import { DEFAULT_OUTPUT_TEMPLATE, expandOutputTemplate, stemWithCounter } from '../naming/output-template.ts';
 import type { DownloadInput, DownloadSummary, DownloadTarget } from '../shared/download.ts';
+import { failureKindOf } from '../rules/retry-schedule.ts';
+import type { ActivityMetrics } from '../telemetry/metrics.ts';
 import { translatingErrors } from './failures.ts';
 
 // The download's bookkeeping on the main task queue, on any worker: decide where the file
@@ -13,6 +15,20 @@ import { translatingErrors } from './failures.ts';
 
 export interface DownloadActivityDeps {
   db: Db;
+  /** The waits before later crawls try a transient failure again (PARKER_RETRY_DELAYS). */
+  retryDelaysMs: readonly number[];
+  metrics: ActivityMetrics;
+}
+
+/** What the download workflow reports when it gives up on a video. */
+export interface VideoFailedInput {
+  video: VideoKey;
+  reason: string;
+  /**
+   * The failure type at the root (src/shared/failure-label.ts), which says whether a later
+   * crawl tries again. Absent in workflows started before there were retries: transient.
+   */
+  failure?: string;
 }
 
 /** The resolved target, or the summary of a download that already finished. */
@@ -46,7 +62,7 @@ async function stemFor(db: Db, input: DownloadInput, video: VideoRow): Promise<s
   );
 }
 
-export function createDownloadActivities({ db }: DownloadActivityDeps) {
+export function createDownloadActivities({ db, retryDelaysMs, metrics }: DownloadActivityDeps) {
   return {
     /** Reads the video's row, marks it downloading, and decides its file name. */
     async resolveDownload(input: DownloadInput): Promise<ResolveResult> {
@@ -69,13 +85,24 @@ export function createDownloadActivities({ db }: DownloadActivityDeps) {
       });
     },
 
-    /** Records why a video could not be downloaded. */
-    async markVideoFailed(input: { video: VideoKey; reason: string }): Promise<void> {
-      await markFailed(db, input.video, input.reason);
+    /**
+     * Records why a video could not be downloaded, and whether and when a later crawl
+     * tries it again (src/rules/retry-schedule.ts); the activity reads the clock.
+     */
+    async markVideoFailed(input: VideoFailedInput): Promise<void> {
+      const kind = failureKindOf(input.failure ?? 'unknown');
+      const plan = await markFailed(db, input.video, { reason: input.reason, kind }, retryDelaysMs, new Date());
+      const labels = { channel: input.video.channel, reason: input.failure ?? 'unknown' };
+      if (plan && 'retryAt' in plan) metrics.retriesScheduled.add(1, labels);
+      if (plan && 'givenUp' in plan) metrics.downloadsGivenUp.add(1, labels);
       Context.current().log.warn('video failed', {
         channel: input.video.channel,
         videoId: input.video.externalId,
         reason: input.reason,
+        failureKind: kind,
+        attempts: plan?.attempts,
+        ...(plan && 'retryAt' in plan ? { retryAt: plan.retryAt.toISOString() } : {}),
+        ...(plan && 'givenUp' in plan ? { givenUp: true } : {}),
       });
     },
   };

@@ -1,7 +1,7 @@
 import { createBackfillActivities } from './backfill.ts';
 import { createCooldownActivities, type CooldownActivityDeps } from './cooldown.ts';
 import { createCrawlActivities, type CrawlActivityDeps } from './crawl.ts';
-import { createDownloadActivities } from './download.ts';
+import { createDownloadActivities, type DownloadActivityDeps } from './download.ts';
 import { createMaintenanceActivities, type MaintenanceActivityDeps } from './maintenance.ts';
 
 // One activity factory per task queue, each registered on that queue's worker
@@ -14,7 +14,7 @@ import { createMaintenanceActivities, type MaintenanceActivityDeps } from './mai
 export { createClaimActivities, type ClaimActivities, type ClaimActivityDeps } from './claim.ts';
 export { createHostActivities, type HostActivities, type HostActivityDeps } from './transfer.ts';
 
-export type MainQueueActivityDeps = CrawlActivityDeps & MaintenanceActivityDeps & CooldownActivityDeps;
+export type MainQueueActivityDeps = CrawlActivityDeps & MaintenanceActivityDeps & CooldownActivityDeps & DownloadActivityDeps;
 
 /** The activities of the main task queue, built from their dependencies by the worker. */
 export function createMainQueueActivities(deps: MainQueueActivityDeps) {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AddressPolicy } from '../http/address-policy.ts';
 import { parseDuration } from '../rules/durations.ts';
+import { DEFAULT_RETRY_DELAYS_MS } from '../rules/retry-schedule.ts';
 import { DEFAULT_YOUTUBE_BASE_URL } from '../sources/youtube-url.ts';
 
 // Everything Parker reads from the environment, read once here. Nothing below src/config
@@ -46,6 +47,33 @@ const envSchema = z.object({
     .transform((text, context) => {
       try {
         return parseDuration(text, 'PARKER_SITE_COOLDOWN', { min: 1_000, max: 7 * 86_400_000, examples: '30m or 1h' });
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  PARKER_DISK_FULL_PAUSE: z
+    .string()
+    .trim()
+    .default('15m')
+    .transform((text, context) => {
+      try {
+        return parseDuration(text, 'PARKER_DISK_FULL_PAUSE', { min: 1_000, max: 86_400_000, examples: '5m or 15m' });
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  PARKER_RETRY_DELAYS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((text, context) => {
+      if (text === undefined) return DEFAULT_RETRY_DELAYS_MS;
+      try {
+        return text.split(',').map((part) =>
+          parseDuration(part.trim(), 'PARKER_RETRY_DELAYS', { min: 1_000, max: 30 * 86_400_000, examples: '1h,6h,24h' }),
+        );
       } catch (error) {
         context.addIssue({ code: 'custom', message: (error as Error).message });
         return z.NEVER;
@@ -117,6 +145,17 @@ export interface Settings {
    * for every worker (PARKER_SITE_COOLDOWN, default 1h).
    */
   siteCooldownMs: number;
+  /**
+   * How long a host's transfers pause after one found its download folder full, before
+   * the next tries (PARKER_DISK_FULL_PAUSE, default 15m).
+   */
+  diskFullPauseMs: number;
+  /**
+   * The waits before later crawls try a video whose download failed for a transient
+   * reason again, one per failure; after the last it is given up (PARKER_RETRY_DELAYS,
+   * default 1h,6h, then 24h seven times).
+   */
+  retryDelaysMs: readonly number[];
   /** Loopback, private or link-local addresses and ranges Parker may fetch from (none by default). */
   allowPrivate: string[];
   /**
@@ -215,6 +254,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     dataDir: path.resolve(e.PARKER_DATA_DIR),
     maxDownloads: e.PARKER_MAX_DOWNLOADS,
     siteCooldownMs: e.PARKER_SITE_COOLDOWN,
+    diskFullPauseMs: e.PARKER_DISK_FULL_PAUSE,
+    retryDelaysMs: e.PARKER_RETRY_DELAYS,
     allowPrivate: e.PARKER_ALLOW_PRIVATE,
     hostId: e.PARKER_HOST_ID ?? defaultHostId(path.resolve(e.DOWNLOAD_DIR)),
     logLevel: e.LOG_LEVEL,

@@ -11,10 +11,12 @@ import {
 import { TimeoutType } from '@temporalio/common';
 import type { HostActivities } from '../activities/index.ts';
 import { failureLabel, rootCause } from '../shared/failure-label.ts';
+import { CANCELLED } from '../rules/retry-schedule.ts';
 import { FailureType, type UpcomingDetails } from '../shared/failure-types.ts';
 import type { DownloadedMedia, DownloadHost, DownloadInput, DownloadSummary, DownloadTarget } from '../shared/download.ts';
 import {
   CLAIM_HOST,
+  DISK_FULL_MAX_WAITS,
   FILE_AND_DATABASE,
   MEDIA_TRANSFER,
   ON_HOST,
@@ -26,7 +28,7 @@ import {
 import { claimQueue, hostQueue, mainQueue } from './task-queues.ts';
 import { workflowMetrics, type DownloadResultLabel } from '../telemetry/metrics.ts';
 
-const { resolveDownload, markVideoFailed, checkSiteCooldown, startSiteCooldown } = mainQueue(FILE_AND_DATABASE);
+const { resolveDownload, markVideoFailed, checkSiteCooldown, startSiteCooldown, startDiskFullPause } = mainQueue(FILE_AND_DATABASE);
 
 /** Hosts a download may be handed to in turn, when each one it was pinned to goes away. */
 export const MAX_HOST_CLAIMS = 20;
@@ -82,9 +84,12 @@ function onHost(host: DownloadHost) {
   return { transfer: hostQueue(host, MEDIA_TRANSFER), files: hostQueue(host, FILE_AND_DATABASE) };
 }
 
-/** Records the failure, then removes the part from its host if that host is still there. */
-async function fail(input: DownloadInput, reason: string, target?: DownloadTarget, host?: DownloadHost): Promise<void> {
-  await markVideoFailed({ video: input, reason });
+/**
+ * Records the failure (its type says whether a later crawl tries again), then removes the
+ * part from its host if that host is still there.
+ */
+async function fail(input: DownloadInput, reason: string, failure: string, target?: DownloadTarget, host?: DownloadHost): Promise<void> {
+  await markVideoFailed({ video: input, reason, failure });
   if (!target || !host) return;
   try {
     await onHost(host).files.discardPart({ target });
@@ -98,7 +103,8 @@ async function fail(input: DownloadInput, reason: string, target?: DownloadTarge
  * (the part file lives there, so retries resume there), fetch it, rename it into place.
  * If that host does not come back within a minute, the transfer starts over on another.
  * Ends with the video `downloaded`, or `failed` with the reason, in the database; a
- * failure also fails this workflow, so the Web UI shows it.
+ * failure also fails this workflow, so the Web UI shows it, and so that a later crawl may
+ * start the video again under the same id when the failure was transient.
  */
 export async function downloadVideo(input: DownloadInput): Promise<DownloadSummary> {
   // Any downloads worker may claim a transfer; its slots bound concurrent downloads.
@@ -114,7 +120,7 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
       host = await claimDownloadHost();
       const { transfer, files } = onHost(host);
       try {
-        const media = await downloadWaitingForRelease(transfer.downloadMedia, input, target);
+        const media = await downloadWaitingForRelease(transfer.downloadMedia, input, target, host);
         const summary = await files.finalizeDownload({ video: input, target, media });
         recordEnd(input, 'downloaded');
         return summary;
@@ -124,13 +130,13 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
     }
   } catch (error) {
     if (isCancellation(error)) {
-      await CancellationScope.nonCancellable(() => fail(input, 'download cancelled', target, host));
+      await CancellationScope.nonCancellable(() => fail(input, 'download cancelled', CANCELLED, target, host));
       recordEnd(input, 'cancelled', 'Cancelled');
       throw error;
     }
     if (error instanceof ActivityFailure) {
       const reason = reasonOf(error);
-      await fail(input, reason, target, host);
+      await fail(input, reason, failureLabel(error), target, host);
       recordEnd(input, 'failed', failureLabel(error));
       throw ApplicationFailure.nonRetryable(`${input.channel}/${input.externalId}: ${reason}`, 'DownloadFailed');
     }
@@ -143,13 +149,19 @@ function wasRateLimited(error: unknown): boolean {
   return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === FailureType.RateLimited;
 }
 
+/** The transfer found the host's download folder full. */
+function diskWasFull(error: unknown): boolean {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === FailureType.DiskFull;
+}
+
 /**
- * Waits, on durable timers, until the site of the URL is out of its cooldown. Asks again
- * after each wait: another download may have extended it meanwhile.
+ * Waits, on durable timers, until the site of the URL is out of its cooldown and the
+ * host's download folder is not paused as full. Asks again after each wait: another
+ * download may have extended either meanwhile.
  */
-async function waitForSite(mediaUrl: string): Promise<void> {
+async function waitForSite(mediaUrl: string, host: DownloadHost): Promise<void> {
   for (;;) {
-    const { waitMs } = await checkSiteCooldown({ mediaUrl });
+    const { waitMs } = await checkSiteCooldown({ mediaUrl, hostId: host.hostId });
     if (waitMs <= 0) return;
     await sleep(waitMs);
   }
@@ -159,17 +171,21 @@ async function waitForSite(mediaUrl: string): Promise<void> {
  * Runs the transfer once its site is out of any cooldown. A throttled transfer starts
  * the site's cooldown (every download from the site then waits for it) and is tried again
  * after it. A premiere or scheduled stream that has not started is waited for on a
- * durable timer and tried again, instead of failing. Both waits survive worker restarts.
+ * durable timer and tried again, instead of failing. A full download folder pauses the
+ * host's transfers (this one resumes its part after the pause). The waits survive worker
+ * restarts.
  */
 async function downloadWaitingForRelease(
   downloadMedia: HostActivities['downloadMedia'],
   input: DownloadInput,
   target: DownloadTarget,
+  host: DownloadHost,
 ): Promise<DownloadedMedia> {
   let upcomingWaits = 0;
   let rateLimitedWaits = 0;
+  let diskFullWaits = 0;
   for (;;) {
-    await waitForSite(target.mediaUrl);
+    await waitForSite(target.mediaUrl, host);
     try {
       return await downloadMedia({
         target,
@@ -181,6 +197,10 @@ async function downloadWaitingForRelease(
       if (wasRateLimited(error) && rateLimitedWaits++ < SITE_COOLDOWN_MAX_WAITS) {
         // The site's own words; reasonOf would call a throttle "retries exhausted".
         await startSiteCooldown({ mediaUrl: target.mediaUrl, reason: rootError(error as ActivityFailure).message });
+        continue;
+      }
+      if (diskWasFull(error) && diskFullWaits++ < DISK_FULL_MAX_WAITS) {
+        await startDiskFullPause({ hostId: host.hostId, reason: rootError(error as ActivityFailure).message });
         continue;
       }
       const waitMs = upcomingWaitMs(error);

@@ -32,6 +32,8 @@ export async function startWorkerProcess(
       PARKER_DATA_DIR: settings.dataDir,
       PARKER_MAX_DOWNLOADS: String(settings.maxDownloads),
       PARKER_SITE_COOLDOWN: `${settings.siteCooldownMs}ms`,
+      PARKER_DISK_FULL_PAUSE: `${settings.diskFullPauseMs}ms`,
+      PARKER_RETRY_DELAYS: settings.retryDelaysMs.map((delay) => `${delay}ms`).join(','),
       PARKER_ALLOW_PRIVATE: settings.allowPrivate.join(','),
       PARKER_HOST_ID: settings.hostId,
       LOG_LEVEL: 'info',

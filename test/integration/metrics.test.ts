@@ -10,6 +10,10 @@ import { scheduleIdFor } from '../../src/shared/names.ts';
 import { syncSchedules } from '../../src/temporal/channel-schedules.ts';
 import { mediaBytes, installTestRuntime, runCrawl, settledVideos, startParker, uniqueName, type TestParker } from '../helpers/parker.ts';
 import { freePort } from '../helpers/ports.ts';
+import { podcastWithOneEpisode } from '../helpers/channels.ts';
+import { quickTransferRetriesBundle } from '../helpers/time-skipping.ts';
+import { TRANSFER_ATTEMPTS } from '../helpers/workflow-interceptors/quick-transfer-retries.ts';
+import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
 import { startPrometheus, type TestPrometheus } from '../helpers/prometheus.ts';
 
 // The dashboard, proven against real scraped data: Parker runs with its Prometheus
@@ -30,6 +34,7 @@ let parker: TestParker;
 let prometheus: TestPrometheus;
 const channel = uniqueName('obs');
 const broken = uniqueName('obs-broken');
+let flakyChannel: string;
 
 async function dashboardQueries(): Promise<{ panel: string; expr: string }[]> {
   const dashboard = JSON.parse(await readFile(DASHBOARD, 'utf8')) as Dashboard;
@@ -71,7 +76,9 @@ before(async () => {
   const telemetry = { metrics: { host: '127.0.0.1', port: metricsPort }, serviceName: 'parker-test' };
   installTestRuntime(telemetry);
   server = await FixtureServer.start();
-  parker = await startParker({ telemetry });
+  // A flaky video's transfer runs out of its (quick) retries, so that one crawl schedules
+  // its retry and the next, a second later, gives it up.
+  parker = await startParker({ telemetry, retryDelaysMs: [1_000] }, { workflowBundle: await quickTransferRetriesBundle() });
   prometheus = await startPrometheus([`127.0.0.1:${metricsPort}`]);
 
   // One channel with all the outcomes: newest first, backfill 2 on the first crawl.
@@ -107,6 +114,21 @@ before(async () => {
     await parker.client.schedule.getHandle(scheduleId).delete();
   }
   assert.equal(server.stats(`/${channel}/feed.xml`).requestHeaders[1]?.['if-none-match'], `"${channel}-v1"`);
+
+  // A video whose server answers 503 for longer than its transfer retries, twice.
+  const flaky = podcastWithOneEpisode(
+    server,
+    { body: mediaBytes(1000), contentType: 'audio/mpeg' },
+    { faults: Array.from({ length: 2 * TRANSFER_ATTEMPTS }, () => ({ kind: 'status' as const, status: 503 })) },
+  );
+  flakyChannel = flaky.channel;
+  for (let run = 1; run <= 2; run++) {
+    await runCrawl(parker, flaky.input);
+    await assert.rejects(parker.client.workflow.getHandle(videoWorkflowId(flaky.channel, flaky.externalId)).result());
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+  }
+  const [givenUp] = await settledVideos(parker.db, flaky.channel);
+  assert.match(givenUp?.reason ?? '', /^given up after 2 failed downloads/);
 
   // A feed that is not XML: the crawl fails at once (not retried), counted as a crawl error.
   server.setFeed(`/${broken}/feed.xml`, '<html>this site changed</html>', 'text/html');
@@ -147,5 +169,7 @@ describe('metrics, scraped by a real Prometheus', () => {
     assert.equal(await value(`parker_crawl_duration_seconds_count{channel="${channel}"}`), 2);
     assert.equal(await value(`parker_crawl_errors_total{channel="${broken}",reason="InvalidFeed"}`), 1);
     assert.equal(await value(`parker_download_duration_seconds_count{channel="${channel}",result="failed"}`), 1);
+    assert.equal(await value(`parker_download_retries_scheduled_total{channel="${flakyChannel}",reason="HttpStatusError"}`), 1);
+    assert.equal(await value(`parker_downloads_given_up_total{channel="${flakyChannel}",reason="HttpStatusError"}`), 1);
   });
 });

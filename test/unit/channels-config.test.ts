@@ -362,6 +362,8 @@ describe('loadSettings', () => {
       dataDir: '/var/lib/parker',
       maxDownloads: 8,
       siteCooldownMs: 5_400_000,
+      diskFullPauseMs: 900_000,
+      retryDelaysMs: [3_600_000, 21_600_000, ...Array.from({ length: 7 }, () => 86_400_000)],
       allowPrivate: ['127.0.0.1', '192.168.0.0/16'],
       hostId: 'nas-1',
       logLevel: 'debug',
@@ -831,5 +833,22 @@ describe('loadSettings: PARKER_SITE_COOLDOWN', () => {
     for (const value of ['soon', '0s', '500ms', '8d', '-1h']) {
       assert.throws(() => loadSettings({ PARKER_SITE_COOLDOWN: value }), /PARKER_SITE_COOLDOWN must be a duration between 1s and 7d/, value);
     }
+  });
+});
+
+describe('loadSettings: PARKER_RETRY_DELAYS and PARKER_DISK_FULL_PAUSE', () => {
+  test('a comma-separated list of durations, 1h, 6h, then a day seven times by default', () => {
+    assert.deepEqual(loadSettings({}).retryDelaysMs, [3_600_000, 21_600_000, ...Array.from({ length: 7 }, () => 86_400_000)]);
+    assert.deepEqual(loadSettings({ PARKER_RETRY_DELAYS: '2s, 1m,1h' }).retryDelaysMs, [2_000, 60_000, 3_600_000]);
+  });
+  test('a list with anything but durations is refused, naming the variable', () => {
+    for (const value of ['soon', '1h,,2h', '1h,0s']) {
+      assert.throws(() => loadSettings({ PARKER_RETRY_DELAYS: value }), /PARKER_RETRY_DELAYS must be a duration/, value);
+    }
+  });
+  test('the disk-full pause is a duration, 15 minutes by default', () => {
+    assert.equal(loadSettings({}).diskFullPauseMs, 900_000);
+    assert.equal(loadSettings({ PARKER_DISK_FULL_PAUSE: '5m' }).diskFullPauseMs, 300_000);
+    assert.throws(() => loadSettings({ PARKER_DISK_FULL_PAUSE: '2d' }), /PARKER_DISK_FULL_PAUSE must be a duration/);
   });
 });

@@ -6,11 +6,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowBundleOption } from '@temporalio/worker';
 import type { HostActivities, MainQueueActivities } from '../../src/activities/index.ts';
 import { toFailure } from '../../src/activities/failures.ts';
-import { HttpStatusError, VideoUpcomingError } from '../../src/errors.ts';
+import { DiskFullError, HttpStatusError, StorageError, VideoUpcomingError } from '../../src/errors.ts';
 import { DOWNLOAD_WORKFLOW } from '../../src/shared/names.ts';
 import type { DownloadedMedia, DownloadHost, DownloadInput, DownloadSummary, DownloadTarget } from '../../src/shared/download.ts';
 import { MAX_HOST_CLAIMS, type downloadVideo } from '../../src/workflows/download.ts';
 import {
+  DISK_FULL_MAX_WAITS,
   ON_HOST,
   SITE_COOLDOWN_MAX_WAITS,
   UPCOMING_GRACE_MS,
@@ -41,6 +42,8 @@ const TARGET: DownloadTarget = {
 };
 const MEDIA: DownloadedMedia = { bytes: 1234, sha256: 'e3b0c442' };
 const SUMMARY: DownloadSummary = { status: 'downloaded', filePath: '/downloads/timeskip/video01.mp4', ...MEDIA };
+/** The pause of a host whose download folder is full: the default PARKER_DISK_FULL_PAUSE. */
+const DISK_FULL_PAUSE_MS = 15 * 60_000;
 /** The cooldown a throttled site gets: the default PARKER_SITE_COOLDOWN. */
 const SITE_COOLDOWN_MS = 3_600_000;
 
@@ -51,6 +54,9 @@ interface Calls {
   claims: number;
   cooldownsStarted: string[];
   failed: string[];
+  /** The failure labels markVideoFailed was given, which decide whether a crawl retries. */
+  failureLabels: string[];
+  diskPauses: string[];
   finalized: string[];
   discarded: string[];
 }
@@ -61,17 +67,25 @@ interface Calls {
  */
 function mainFakes(calls: Calls) {
   let cooldownMs = 0;
+  let diskPauseMs = 0;
   return {
     async resolveDownload() {
       return { target: TARGET };
     },
-    async markVideoFailed({ reason }) {
+    async markVideoFailed({ reason, failure }) {
       calls.failed.push(reason);
+      calls.failureLabels.push(failure ?? '(none)');
     },
-    async checkSiteCooldown() {
-      const waitMs = cooldownMs;
+    async checkSiteCooldown({ hostId }) {
+      const waitMs = Math.max(cooldownMs, hostId === 'a' ? diskPauseMs : 0);
       cooldownMs = 0;
+      diskPauseMs = 0;
       return { site: 'media.example', waitMs };
+    },
+    async startDiskFullPause({ hostId, reason }) {
+      calls.diskPauses.push(`${hostId}: ${reason}`);
+      diskPauseMs = DISK_FULL_PAUSE_MS;
+      return { waitMs: DISK_FULL_PAUSE_MS };
     },
     async startSiteCooldown({ reason }) {
       calls.cooldownsStarted.push(reason);
@@ -103,7 +117,7 @@ function hostFakes(calls: Calls, hostId: string, transfer: (attempt: number) => 
 }
 
 function newCalls(): Calls {
-  return { transfers: 0, claims: 0, cooldownsStarted: [], failed: [], finalized: [], discarded: [] };
+  return { transfers: 0, claims: 0, cooldownsStarted: [], failed: [], failureLabels: [], diskPauses: [], finalized: [], discarded: [] };
 }
 
 interface Scenario {
@@ -244,6 +258,50 @@ describe('download workflow: a throttling site', () => {
     assert.deepEqual(summary, SUMMARY);
     assert.deepEqual(timers, [SITE_COOLDOWN_MS]);
     assert.equal(calls.cooldownsStarted.length, 1);
+  });
+});
+
+describe('download workflow: a full download folder', () => {
+  const full = () => new DiskFullError(`cannot write /downloads/${TARGET.relativeStem}.mp4.part: ENOSPC`);
+
+  test('the transfer pauses its host and resumes once space is back: the download finishes', async () => {
+    const { summary, calls, timers } = await runDownload({
+      transfer: async (attempt) => {
+        if (attempt <= 2) throw full();
+        return MEDIA;
+      },
+    });
+    assert.deepEqual(summary, SUMMARY);
+    assert.deepEqual(timers, [DISK_FULL_PAUSE_MS, DISK_FULL_PAUSE_MS], 'each full disk is waited out on a durable timer');
+    assert.equal(calls.diskPauses.length, 2);
+    assert.match(calls.diskPauses[0]!, /^a: cannot write .*ENOSPC$/);
+    assert.deepEqual(calls.failed, []);
+  });
+
+  test(`a disk full for more than a day fails as DiskFull after DISK_FULL_MAX_WAITS (${DISK_FULL_MAX_WAITS}) pauses, for a later crawl to retry`, async () => {
+    const { error, calls, timers } = await runDownload({
+      transfer: async () => {
+        throw full();
+      },
+    });
+    downloadFailure(error);
+    assert.equal(calls.diskPauses.length, DISK_FULL_MAX_WAITS);
+    assert.deepEqual(timers, Array(DISK_FULL_MAX_WAITS).fill(DISK_FULL_PAUSE_MS));
+    assert.ok(DISK_FULL_MAX_WAITS * DISK_FULL_PAUSE_MS >= 24 * 3_600_000, 'the pauses add up to a day');
+    assert.equal(calls.transfers, DISK_FULL_MAX_WAITS + 1);
+    assert.deepEqual(calls.failureLabels, ['DiskFull']);
+  });
+
+  test('a folder Parker may not write fails at once, labelled for no retry', async () => {
+    const { error, calls, timers } = await runDownload({
+      transfer: async () => {
+        throw new StorageError('cannot write /downloads/timeskip: EROFS');
+      },
+    });
+    downloadFailure(error);
+    assert.deepEqual(timers, []);
+    assert.equal(calls.transfers, 1);
+    assert.deepEqual(calls.failureLabels, ['StorageError']);
   });
 });
 

@@ -6,6 +6,7 @@ import * as retention from './004-retention.ts';
 import * as siteCooldowns from './005-site-cooldowns.ts';
 import * as backfillProgress from './006-backfill-progress.ts';
 import * as skipKind from './007-skip-kind.ts';
+import * as failureRetries from './008-failure-retries.ts';
 
 // Migrations are listed here rather than found on disk, so they run the same from
 // TypeScript sources, in the Docker image, and in tests.
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005-site-cooldowns': siteCooldowns,
   '006-backfill-progress': backfillProgress,
   '007-skip-kind': skipKind,
+  '008-failure-retries': failureRetries,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
