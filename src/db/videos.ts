@@ -353,3 +353,33 @@ export async function claimStem(db: Db, key: VideoKey, stem: string): Promise<bo
     throw error;
   }
 }
+
+/** The failed videos of one channel, or of all, that no one set aside; oldest row first. */
+export async function listFailed(db: Db, channel?: string): Promise<VideoRow[]> {
+  const rows = await db('videos')
+    .where({ status: 'failed' })
+    .whereNull('ignored_at')
+    .modify((query) => {
+      if (channel) query.where({ channel });
+    })
+    .orderBy('id');
+  return (rows as RawVideoRow[]).map(toVideo);
+}
+
+/**
+ * A person asked for the video again: its retry schedule starts over, and it is no
+ * longer set aside. The status stays as it is until the download's own run moves it.
+ */
+export async function resetRetries(db: Db, key: VideoKey, now = new Date()): Promise<void> {
+  await db('videos')
+    .where({ channel: key.channel, external_id: key.externalId })
+    .update({ failed_attempts: 0, next_retry_at: null, ignored_at: null, updated_at: toDbTime(now) });
+}
+
+/** Sets the video aside: no crawl or backfill starts a download for it any more. */
+export async function markIgnored(db: Db, key: VideoKey, now = new Date()): Promise<boolean> {
+  const changed = await db('videos')
+    .where({ channel: key.channel, external_id: key.externalId })
+    .update({ ignored_at: toDbTime(now), updated_at: toDbTime(now) });
+  return changed > 0;
+}
