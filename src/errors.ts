@@ -220,3 +220,10 @@ export class UnknownVideoError extends ParkerError {
     super(`no recorded video ${externalId} in channel ${channel}`);
   }
 }
+
+/** A notification's webhook or Apprise URLs did not take it: tried again by the notification's own policy. */
+export class NotifyFailedError extends ParkerError {
+  override name = 'NotifyFailedError';
+  readonly failureType: FailureTypeName = FailureType.NotifyFailed;
+  readonly retryable = true;
+}

@@ -67,6 +67,7 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
     siteCooldownMs: settings.siteCooldownMs,
     diskFullPauseMs: settings.diskFullPauseMs,
     retryDelaysMs: settings.retryDelaysMs,
+    apprisePath: settings.apprisePath,
     metrics,
   });
   const hostActivities = createHostActivities({
@@ -129,7 +130,7 @@ export async function runWorkers(workers: Worker[]): Promise<void> {
 /** `npm run worker`: a worker alone, against TEMPORAL_ADDRESS or a dev server of its own. */
 async function main(): Promise<void> {
   const settings = loadSettings();
-  const log = createLogger(settings.logLevel);
+  const log = createLogger(settings.logLevel, { format: settings.logFormat });
   const { tracing, endpoint, db, close } = await startServices(settings, log);
   try {
     const connection = await NativeConnection.connect(endpoint.connection);

@@ -5,6 +5,7 @@ import { NoMediaError, StorageError, UnknownVideoError } from '../errors.ts';
 import { extensionForMediaType, extensionFromUrl } from '../naming/media-types.ts';
 import { DEFAULT_OUTPUT_TEMPLATE, expandOutputTemplate, stemWithCounter } from '../naming/output-template.ts';
 import type { DownloadInput, DownloadSummary, DownloadTarget } from '../shared/download.ts';
+import { loadChannelList } from '../config/channels.ts';
 import { failureKindOf } from '../rules/retry-schedule.ts';
 import type { ActivityMetrics } from '../telemetry/metrics.ts';
 import { translatingErrors } from './failures.ts';
@@ -15,6 +16,8 @@ import { translatingErrors } from './failures.ts';
 
 export interface DownloadActivityDeps {
   db: Db;
+  /** channels.yaml: whether the channel sends notifications. */
+  configPath: string;
   /** The waits before later crawls try a transient failure again (PARKER_RETRY_DELAYS). */
   retryDelaysMs: readonly number[];
   metrics: ActivityMetrics;
@@ -32,7 +35,19 @@ export interface VideoFailedInput {
 }
 
 /** The resolved target, or the summary of a download that already finished. */
-export type ResolveResult = { target: DownloadTarget } | { alreadyDownloaded: DownloadSummary };
+export type ResolveResult =
+  /** `notify`: the channel's `notify:` sends word of the video's end (src/workflows/notify.ts). */
+  | { target: DownloadTarget; notify?: true }
+  | { alreadyDownloaded: DownloadSummary };
+
+/** Whether channels.yaml gives the channel notifications; a file that cannot be read gives none (the crawls report it). */
+async function notifies(configPath: string, channel: string): Promise<boolean> {
+  try {
+    return (await loadChannelList(configPath)).channels.some((entry) => entry.name === channel && entry.notify);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Videos that may share one name before the counter gives up: a template with neither
@@ -62,7 +77,7 @@ async function stemFor(db: Db, input: DownloadInput, video: VideoRow): Promise<s
   );
 }
 
-export function createDownloadActivities({ db, retryDelaysMs, metrics }: DownloadActivityDeps) {
+export function createDownloadActivities({ db, configPath, retryDelaysMs, metrics }: DownloadActivityDeps) {
   return {
     /** Reads the video's row, marks it downloading, and decides its file name. */
     async resolveDownload(input: DownloadInput): Promise<ResolveResult> {
@@ -81,7 +96,8 @@ export function createDownloadActivities({ db, retryDelaysMs, metrics }: Downloa
         // yt-dlp picks the container itself; a page URL's extension says nothing.
         const declaredExt =
           method === 'http' ? (extensionForMediaType(video.mediaType) ?? extensionFromUrl(video.mediaUrl)) : undefined;
-        return { target: { mediaUrl: video.mediaUrl, relativeStem, declaredExt, method } };
+        const target = { mediaUrl: video.mediaUrl, relativeStem, declaredExt, method };
+        return (await notifies(configPath, input.channel)) ? { target, notify: true } : { target };
       });
     },
 

@@ -124,6 +124,33 @@ const keep = z.preprocess(
     .transform((rule): KeepRule | 'all' => (rule.all ? 'all' : rule.last !== undefined ? { last: rule.last } : { days: rule.days! })),
 );
 
+/** The events a channel's notifications are sent on. */
+export const NOTIFY_EVENTS = ['downloaded', 'failed'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+/** `notify:` in channels.yaml: where word of a finished or failed video goes. */
+const notifySchema = z
+  .object({
+    /** Gets a JSON POST per event (src/notify/webhook.ts). */
+    webhook: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    /** Apprise URLs (json://, mailto://, tgram://, ntfy://…), sent with the apprise CLI (src/notify/apprise.ts). */
+    apprise: z
+      .array(z.string().trim().regex(/^[a-z][a-z0-9+.-]*:\/\/\S+$/i, 'must be an Apprise URL such as json://host:port/path or ntfy://topic'))
+      .min(1, 'must list at least one URL')
+      .optional(),
+    /** Which events are sent; both by default, none with `[]`. */
+    on: z.array(z.enum(NOTIFY_EVENTS, { error: `must be one of ${NOTIFY_EVENTS.join(', ')}` })).optional(),
+  })
+  .strict();
+type Notify = z.infer<typeof notifySchema>;
+
+/** Where a channel's notifications go, the defaults' merged with the channel's. */
+export interface NotifyConfig {
+  webhook?: string;
+  apprise?: string[];
+  on: NotifyEvent[];
+}
+
 const channelSchema = z
   .object({
     name: z
@@ -147,6 +174,7 @@ const channelSchema = z
     include: includeSchema.optional(),
     ...sidecarFields,
     keep: keep.optional(),
+    notify: notifySchema.optional(),
   })
   .strict();
 
@@ -160,6 +188,7 @@ const fileSchema = z
         include: includeSchema.optional(),
         ...sidecarFields,
         keep: keep.optional(),
+        notify: notifySchema.optional(),
       })
       .strict()
       .default({ every: DEFAULT_EVERY, backfill: DEFAULT_BACKFILL }),
@@ -180,6 +209,8 @@ export interface ChannelConfig {
   rules?: ChannelRules;
   /** What the daily maintenance keeps; absent: everything. */
   keep?: KeepRule;
+  /** Where notifications go; absent when the channel (and the defaults) send none. */
+  notify?: NotifyConfig;
 }
 
 export interface ChannelConfigProblem {
@@ -222,6 +253,14 @@ function rulesFrom(defaults: { filters?: Filters; include?: Include }, channel: 
   // No key for what is not set: the schedule's stored input must compare equal to this.
   const set = Object.entries(rules).filter(([, value]) => value !== undefined);
   return set.length > 0 ? (Object.fromEntries(set) as ChannelRules) : undefined;
+}
+
+/** A field the channel sets replaces the same field of the defaults; undefined when nothing would be sent. */
+function notifyFrom(defaults: Notify | undefined, channel: Notify | undefined): NotifyConfig | undefined {
+  const merged = { ...defaults, ...channel };
+  const on = [...new Set(merged.on ?? NOTIFY_EVENTS)];
+  if ((!merged.webhook && !merged.apprise) || on.length === 0) return undefined;
+  return { ...(merged.webhook ? { webhook: merged.webhook } : {}), ...(merged.apprise ? { apprise: merged.apprise } : {}), on };
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -286,6 +325,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
       return;
     }
     const keepRule = parsed.data.keep ?? defaults.keep;
+    const notify = notifyFrom(defaults.notify, parsed.data.notify);
     channels.push({
       name,
       url,
@@ -295,6 +335,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
       ...(Object.keys(download).length > 0 ? { download } : {}),
       ...(rules ? { rules } : {}),
       ...(keepRule && keepRule !== 'all' ? { keep: keepRule } : {}),
+      ...(notify ? { notify } : {}),
     });
   });
   return { file, channels, problems };

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AddressPolicy } from '../http/address-policy.ts';
+import type { LogFormat } from '../log.ts';
 import { parseDuration } from '../rules/durations.ts';
 import { DEFAULT_RETRY_DELAYS_MS } from '../rules/retry-schedule.ts';
 import { DEFAULT_YOUTUBE_BASE_URL } from '../sources/youtube-url.ts';
@@ -96,7 +97,9 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'PARKER_HOST_ID may use letters, digits, ".", "_" and "-" only')
     .optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  PARKER_LOG_FORMAT: z.enum(['pretty', 'json'], { error: 'PARKER_LOG_FORMAT must be pretty or json' }).optional(),
   YTDLP_PATH: z.string().trim().min(1).optional(),
+  APPRISE_PATH: z.string().trim().min(1).optional(),
   PARKER_ALLOW_OUTDATED_YTDLP: z.enum(['0', '1', 'true', 'false'], { error: 'PARKER_ALLOW_OUTDATED_YTDLP must be 1 or 0' }).optional(),
   YOUTUBE_BASE_URL: z.url({ protocol: /^https?$/, error: 'YOUTUBE_BASE_URL must be an http(s) URL' }).default(DEFAULT_YOUTUBE_BASE_URL),
   PARKER_METRICS_PORT: z.coerce
@@ -164,12 +167,16 @@ export interface Settings {
    */
   hostId: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** PARKER_LOG_FORMAT: `json` or `pretty`; unset, pretty in a terminal and JSON otherwise. */
+  logFormat?: LogFormat;
   ytdlp: {
     /** The yt-dlp executable: YTDLP_PATH, else the project's own in .tools/ytdlp. */
     path: string;
     /** Run a yt-dlp older than 2024.07.01 anyway (PARKER_ALLOW_OUTDATED_YTDLP=1). */
     allowOutdated: boolean;
   };
+  /** The apprise executable for notifications: APPRISE_PATH, else the one next to yt-dlp (the same virtualenv). */
+  apprisePath: string;
   /** Where YouTube is; a local server in tests. */
   youtubeBaseUrl: string;
   telemetry: TelemetrySettings;
@@ -259,10 +266,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     allowPrivate: e.PARKER_ALLOW_PRIVATE,
     hostId: e.PARKER_HOST_ID ?? defaultHostId(path.resolve(e.DOWNLOAD_DIR)),
     logLevel: e.LOG_LEVEL,
+    logFormat: e.PARKER_LOG_FORMAT,
     ytdlp: {
       path: e.YTDLP_PATH ? path.resolve(e.YTDLP_PATH) : PROJECT_YTDLP,
       allowOutdated: e.PARKER_ALLOW_OUTDATED_YTDLP === '1' || e.PARKER_ALLOW_OUTDATED_YTDLP === 'true',
     },
+    apprisePath: path.resolve(e.APPRISE_PATH ?? path.join(path.dirname(e.YTDLP_PATH ? path.resolve(e.YTDLP_PATH) : PROJECT_YTDLP), 'apprise')),
     youtubeBaseUrl: e.YOUTUBE_BASE_URL.replace(/\/+$/, ''),
     telemetry: {
       metrics: e.PARKER_METRICS_PORT === undefined ? undefined : { host: e.PARKER_METRICS_HOST, port: e.PARKER_METRICS_PORT },

@@ -49,6 +49,8 @@ export const FailureType = {
    * the download workflow pauses the host's transfers and tries again once space may be back.
    */
   DiskFull: 'DiskFull',
+  /** A notification's webhook or Apprise did not take it (src/notify). */
+  NotifyFailed: 'NotifyFailed',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];

@@ -4,11 +4,16 @@ import {
   CancellationScope,
   isCancellation,
   metricMeter,
+  ParentClosePolicy,
+  patched,
   sleep,
+  startChild,
   TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
-import { TimeoutType } from '@temporalio/common';
+import { TimeoutType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { VideoEnd } from '../shared/notify.ts';
+import { notifyVideo } from './notify.ts';
 import type { HostActivities } from '../activities/index.ts';
 import { failureLabel, rootCause } from '../shared/failure-label.ts';
 import { CANCELLED } from '../rules/retry-schedule.ts';
@@ -59,6 +64,29 @@ function recordEnd(input: DownloadInput, result: DownloadResultLabel, reason = '
   const seconds = (Date.now() - workflowInfo().startTime.getTime()) / 1000;
   metrics.downloadsFinished.add(1, { channel: input.channel, result, reason });
   metrics.downloadDuration.record(seconds, { channel: input.channel, result });
+}
+
+/**
+ * Starts the notification of the video's end as a workflow of its own, and does not wait
+ * for it: the download's result is recorded already, and a webhook that is down must
+ * neither fail the download nor hold it open. (An activity here with its failure swallowed
+ * would still keep the download running through the webhook's retries.) Started only
+ * for a channel with `notify:` (resolveDownload says), so other downloads have no extra
+ * workflow; downloads that began before notifications existed replay without it.
+ */
+async function notifyInBackground(end: VideoEnd): Promise<void> {
+  if (!patched('notify-video-end')) return;
+  const { workflowId, runId } = workflowInfo();
+  try {
+    await startChild(notifyVideo, {
+      workflowId: `${workflowId}-notify-${runId}`,
+      args: [end],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      // No run or execution timeout: the notification ends through its activities' own limits.
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
 }
 
 /** The host a transfer was pinned to did not pick it up in time: it is down or gone. */
@@ -112,10 +140,12 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
 
   let target: DownloadTarget | undefined;
   let host: DownloadHost | undefined;
+  let notify = false;
   try {
     const resolved = await resolveDownload(input);
     if ('alreadyDownloaded' in resolved) return resolved.alreadyDownloaded;
     target = resolved.target;
+    notify = resolved.notify === true;
     for (let claim = 1; ; claim++) {
       host = await claimDownloadHost();
       const { transfer, files } = onHost(host);
@@ -123,6 +153,7 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
         const media = await downloadWaitingForRelease(transfer.downloadMedia, input, target, host);
         const summary = await files.finalizeDownload({ video: input, target, media });
         recordEnd(input, 'downloaded');
+        if (notify) await notifyInBackground({ event: 'downloaded', channel: input.channel, externalId: input.externalId, filePath: summary.filePath });
         return summary;
       } catch (error) {
         if (!hostWentAway(error) || claim >= MAX_HOST_CLAIMS) throw error;
@@ -138,6 +169,7 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
       const reason = reasonOf(error);
       await fail(input, reason, failureLabel(error), target, host);
       recordEnd(input, 'failed', failureLabel(error));
+      if (notify) await notifyInBackground({ event: 'failed', channel: input.channel, externalId: input.externalId, reason });
       throw ApplicationFailure.nonRetryable(`${input.channel}/${input.externalId}: ${reason}`, 'DownloadFailed');
     }
     throw error;

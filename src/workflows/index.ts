@@ -3,3 +3,4 @@ export { backfillChannel } from './backfill.ts';
 export { crawlChannel } from './crawl.ts';
 export { downloadVideo } from './download.ts';
 export { maintainChannels } from './maintenance.ts';
+export { notifyVideo } from './notify.ts';

@@ -71,6 +71,17 @@ export const MEDIA_TRANSFER: ActivityOptions = {
   },
 };
 
+/**
+ * Delivering one notification (a webhook's POST, 10 s at most; apprise, 60 s at most).
+ * Tried 6 times over about 2½ minutes (5s, 10s, 20s, 40s, 60s), then the notification
+ * workflow fails visibly in the Web UI. It runs apart from the download (a child it
+ * abandons), so a dead webhook neither fails nor delays the download.
+ */
+export const NOTIFICATION: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 },
+};
+
 /** Renames and bookkeeping around a download: quick, local, retried like the database. */
 export const FILE_AND_DATABASE: ActivityOptions = DATABASE;
 

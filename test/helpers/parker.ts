@@ -66,6 +66,8 @@ export function testSettings(scratch: string, overrides: Partial<Settings> = {})
     logLevel: 'warn',
     hostId: defaultHostId(overrides.downloadDir ?? path.join(scratch, 'downloads')),
     ytdlp: { path: services.ytdlp, allowOutdated: false },
+    // The virtualenv of yt-dlp has apprise too (scripts/ytdlp-requirements.txt).
+    apprisePath: path.join(path.dirname(services.ytdlp), 'apprise'),
     youtubeBaseUrl: DEFAULT_YOUTUBE_BASE_URL,
     telemetry: { serviceName: 'parker-test' },
     ...overrides,

@@ -38,6 +38,7 @@ export async function startWorkerProcess(
       PARKER_HOST_ID: settings.hostId,
       LOG_LEVEL: 'info',
       YTDLP_PATH: settings.ytdlp.path,
+      APPRISE_PATH: settings.apprisePath,
       PARKER_ALLOW_OUTDATED_YTDLP: settings.ytdlp.allowOutdated ? '1' : '0',
       YOUTUBE_BASE_URL: settings.youtubeBaseUrl,
       PARKER_METRICS_PORT: settings.telemetry.metrics ? String(settings.telemetry.metrics.port) : '',

@@ -367,7 +367,9 @@ describe('loadSettings', () => {
       allowPrivate: ['127.0.0.1', '192.168.0.0/16'],
       hostId: 'nas-1',
       logLevel: 'debug',
+      logFormat: undefined,
       ytdlp: { path: '/opt/yt-dlp/bin/yt-dlp', allowOutdated: true },
+      apprisePath: '/opt/yt-dlp/bin/apprise',
       youtubeBaseUrl: 'http://127.0.0.1:9000',
       telemetry: {
         metrics: { host: '0.0.0.0', port: 9464 },
@@ -850,5 +852,41 @@ describe('loadSettings: PARKER_RETRY_DELAYS and PARKER_DISK_FULL_PAUSE', () => {
     assert.equal(loadSettings({}).diskFullPauseMs, 900_000);
     assert.equal(loadSettings({ PARKER_DISK_FULL_PAUSE: '5m' }).diskFullPauseMs, 300_000);
     assert.throws(() => loadSettings({ PARKER_DISK_FULL_PAUSE: '2d' }), /PARKER_DISK_FULL_PAUSE must be a duration/);
+  });
+});
+
+describe('parseChannelList: notify', () => {
+  const yaml = (defaults: string, channel: string) =>
+    `defaults:\n${defaults}\nchannels:\n  - name: one\n    url: https://example.org/feed.xml\n${channel}\n  - name: two\n    url: https://example.org/two.xml\n`;
+
+  test('the defaults go to every channel; a field the channel sets replaces the same field', () => {
+    const list = parseChannelList(
+      yaml('  notify:\n    webhook: https://hooks.example/parker', '    notify:\n      apprise: ["json://127.0.0.1:8080/in"]\n      on: [failed]'),
+      FILE,
+    );
+    assert.deepEqual(list.problems, []);
+    assert.deepEqual(list.channels[0]!.notify, { webhook: 'https://hooks.example/parker', apprise: ['json://127.0.0.1:8080/in'], on: ['failed'] });
+    assert.deepEqual(list.channels[1]!.notify, { webhook: 'https://hooks.example/parker', on: ['downloaded', 'failed'] });
+  });
+
+  test('no notify anywhere, or `on: []`, sends nothing', () => {
+    const list = parseChannelList(yaml('  every: 1h', '    notify:\n      webhook: https://hooks.example/x\n      on: []'), FILE);
+    assert.equal(list.channels[0]!.notify, undefined);
+    assert.equal(list.channels[1]!.notify, undefined);
+  });
+
+  test('bad notify fields name the channel and the field', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['    notify:\n      webhook: ftp://x/y', /channel "one": notify\.webhook: must be an http:\/\/ or https:\/\/ URL/],
+      ['    notify:\n      apprise: ["not a url"]', /channel "one": notify\.apprise\.0: must be an Apprise URL/],
+      ['    notify:\n      apprise: []', /channel "one": notify\.apprise: must list at least one URL/],
+      ['    notify:\n      on: [started]', /channel "one": notify\.on\.0: must be one of downloaded, failed/],
+      ['    notify:\n      email: me@example.org', /channel "one": notify: unknown field "email"/],
+    ];
+    for (const [channel, message] of cases) {
+      const list = parseChannelList(yaml('  every: 1h', channel), FILE);
+      assert.equal(list.channels.length, 1, channel);
+      assert.match(list.problems[0]?.message ?? '', message);
+    }
   });
 });
