@@ -30,7 +30,7 @@ function episodeBytes(index: number, size = 1_500_000): Buffer {
 
 export async function runDemo(): Promise<void> {
   const settings = loadSettings();
-  const log = createLogger(settings.logLevel);
+  const log = createLogger(settings.logLevel, { format: settings.logFormat });
   const server = await startDemoServer(PREFERRED_PORT);
   const items: FeedItem[] = [];
   const publish = (index: number) => {

@@ -120,17 +120,29 @@ export class NoMediaError extends ParkerError {
 export class StorageError extends ParkerError {
   override name = 'StorageError';
   readonly failureType: FailureTypeName = FailureType.StorageError;
-  readonly retryable = false;
+  readonly retryable: boolean = false;
 
-  /** A file system error on `path` that no retry will fix. */
+  /** A file system error on `path`: a full disk comes back once space is freed, the others need a person. */
   static writing(path: string, cause: NodeJS.ErrnoException): StorageError {
-    return new StorageError(`cannot write ${path}: ${cause.code ?? cause.message}`, { cause });
+    const message = `cannot write ${path}: ${cause.code ?? cause.message}`;
+    return DISK_FULL_CODES.has(cause.code ?? '') ? new DiskFullError(message, { cause }) : new StorageError(message, { cause });
   }
 }
 
-const STORAGE_CODES = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EDQUOT', 'ENOTDIR', 'EISDIR', 'ENAMETOOLONG']);
+/**
+ * The download folder is full: a storage error that passes once space is freed. The
+ * transfer's policy does not retry it; the download workflow pauses and tries again.
+ */
+export class DiskFullError extends StorageError {
+  override name = 'DiskFullError';
+  override readonly failureType: FailureTypeName = FailureType.DiskFull;
+  override readonly retryable = true;
+}
 
-/** Turns a file system error that no retry will fix into a StorageError; returns others as they are. */
+const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT']);
+const STORAGE_CODES = new Set([...DISK_FULL_CODES, 'EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'ENAMETOOLONG']);
+
+/** Turns a file system error of the download folder into a StorageError (or DiskFullError); returns others as they are. */
 export function asStorageError(error: unknown, path: string): unknown {
   const code = (error as NodeJS.ErrnoException)?.code;
   return code && STORAGE_CODES.has(code) ? StorageError.writing(path, error as NodeJS.ErrnoException) : error;
@@ -207,4 +219,11 @@ export class UnknownVideoError extends ParkerError {
   constructor(channel: string, externalId: string) {
     super(`no recorded video ${externalId} in channel ${channel}`);
   }
+}
+
+/** A notification's webhook or Apprise URLs did not take it: tried again by the notification's own policy. */
+export class NotifyFailedError extends ParkerError {
+  override name = 'NotifyFailedError';
+  readonly failureType: FailureTypeName = FailureType.NotifyFailed;
+  readonly retryable = true;
 }

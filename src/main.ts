@@ -45,6 +45,6 @@ export async function runParker(settings: Settings, log: Logger): Promise<void> 
 if (isEntryPoint(import.meta.url)) {
   runEntryPoint('parker', async () => {
     const settings = loadSettings();
-    await runParker(settings, createLogger(settings.logLevel));
+    await runParker(settings, createLogger(settings.logLevel, { format: settings.logFormat }));
   });
 }

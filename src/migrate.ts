@@ -17,7 +17,7 @@ function databaseName(settings: Settings): string {
 
 async function main(): Promise<void> {
   const settings = loadSettings();
-  const log = createLogger(settings.logLevel);
+  const log = createLogger(settings.logLevel, { format: settings.logFormat });
   const db = connectDb(settings.databaseUrl, settings.dataDir, log);
   try {
     const applied = await migrate(db);

@@ -43,7 +43,7 @@ export async function syncFromChannelList(
 
 async function main(): Promise<void> {
   const settings = loadSettings();
-  const log = createLogger(settings.logLevel);
+  const log = createLogger(settings.logLevel, { format: settings.logFormat });
   const list = await loadChannelList(settings.configPath);
   const address = settings.temporal.address ?? EMBEDDED_ADDRESS;
   let connection: Connection;

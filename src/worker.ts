@@ -105,8 +105,12 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
   const bookkeeping = {
     db,
     siteCooldownMs: settings.siteCooldownMs,
-    // Read by a media-refresh batch, on the download workflows' queue.
+    // Read by a media-refresh batch and by resolve (does the channel notify?).
     configPath: settings.configPath,
+    diskFullPauseMs: settings.diskFullPauseMs,
+    retryDelaysMs: settings.retryDelaysMs,
+    apprisePath: settings.apprisePath,
+    metrics,
     claimTaskQueueFor(mediaUrl: string) {
       const site = siteOfUrl(sites, mediaUrl);
       return site ? siteDownloadTaskQueueFor(taskQueue, site.name) : downloadTaskQueueFor(taskQueue);
@@ -215,7 +219,7 @@ export async function runWorkers(workers: Worker[]): Promise<void> {
 async function main(): Promise<void> {
   const loaded = loadSettings();
   const settings = loaded.hostIdFromContainerName ? { ...loaded, hostId: await containerName() } : loaded;
-  const log = createLogger(settings.logLevel);
+  const log = createLogger(settings.logLevel, { format: settings.logFormat });
   const { tracing, endpoint, db, close } = await startServices(settings, log);
   try {
     const connection = await NativeConnection.connect(endpoint.connection);

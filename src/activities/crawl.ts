@@ -108,9 +108,12 @@ export function createCrawlActivities({ db, sources, metrics }: CrawlActivityDep
       return translatingErrors(() => record(input.crawl, input.listing, input.state));
     },
 
-    /** Recorded videos of a channel that have no end yet, in pages after a row id. */
+    /**
+     * Recorded videos of a channel that have no end yet, or whose transient failure is due
+     * for another try by now, in pages after a row id.
+     */
     async listUnfinishedVideos(input: { channel: string; afterId: number; limit: number }): Promise<PendingVideo[]> {
-      return listUnfinished(db, input.channel, input.afterId, input.limit);
+      return listUnfinished(db, input.channel, input.afterId, input.limit, new Date());
     },
   };
 }

@@ -5,6 +5,9 @@ import { NoMediaError, StorageError, UnknownVideoError } from '../errors.ts';
 import { extensionForMediaType, extensionFromUrl } from '../naming/media-types.ts';
 import { DEFAULT_OUTPUT_TEMPLATE, expandOutputTemplate, stemWithCounter } from '../naming/output-template.ts';
 import type { DownloadInput, DownloadSummary, DownloadTarget } from '../shared/download.ts';
+import { loadChannelList } from '../config/channels.ts';
+import { failureKindOf } from '../rules/retry-schedule.ts';
+import type { ActivityMetrics } from '../telemetry/metrics.ts';
 import { translatingErrors } from './failures.ts';
 
 // The download's bookkeeping on the download workflows' queue: decide where the file goes
@@ -15,13 +18,39 @@ export interface DownloadActivityDeps {
   db: Db;
   /** The task queue where a host is claimed for the transfer of this media URL. */
   claimTaskQueueFor: (mediaUrl: string) => string;
+  /** channels.yaml: whether the channel sends notifications. */
+  configPath: string;
+  /** The waits before later crawls try a transient failure again (PARKER_RETRY_DELAYS). */
+  retryDelaysMs: readonly number[];
+  metrics: ActivityMetrics;
+}
+
+/** What the download workflow reports when it gives up on a video. */
+export interface VideoFailedInput {
+  video: VideoKey;
+  reason: string;
+  /**
+   * The failure type at the root (src/shared/failure-label.ts), which says whether a later
+   * crawl tries again. Absent in workflows started before there were retries: transient.
+   */
+  failure?: string;
 }
 
 /**
  * The resolved target and the queue to claim a host on, or the summary of a download that
- * already finished. `claimTaskQueue` is missing from results recorded by older workers.
+ * already finished. `claimTaskQueue` is missing from results recorded by older workers;
+ * `notify`: the channel's `notify:` sends word of the video's end (src/workflows/notify.ts).
  */
-export type ResolveResult = { target: DownloadTarget; claimTaskQueue?: string } | { alreadyDownloaded: DownloadSummary };
+export type ResolveResult = { target: DownloadTarget; claimTaskQueue?: string; notify?: true } | { alreadyDownloaded: DownloadSummary };
+
+/** Whether channels.yaml gives the channel notifications; a file that cannot be read gives none (the crawls report it). */
+async function notifies(configPath: string, channel: string): Promise<boolean> {
+  try {
+    return (await loadChannelList(configPath)).channels.some((entry) => entry.name === channel && entry.notify);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Videos that may share one name before the counter gives up: a template with neither
@@ -51,7 +80,7 @@ async function stemFor(db: Db, input: DownloadInput, video: VideoRow): Promise<s
   );
 }
 
-export function createDownloadActivities({ db, claimTaskQueueFor }: DownloadActivityDeps) {
+export function createDownloadActivities({ db, claimTaskQueueFor, configPath, retryDelaysMs, metrics }: DownloadActivityDeps) {
   return {
     /** Reads the video's row, marks it downloading, and decides its file name. */
     async resolveDownload(input: DownloadInput): Promise<ResolveResult> {
@@ -70,20 +99,30 @@ export function createDownloadActivities({ db, claimTaskQueueFor }: DownloadActi
         // yt-dlp picks the container itself; a page URL's extension says nothing.
         const declaredExt =
           method === 'http' ? (extensionForMediaType(video.mediaType) ?? extensionFromUrl(video.mediaUrl)) : undefined;
-        return {
-          target: { mediaUrl: video.mediaUrl, relativeStem, declaredExt, method },
-          claimTaskQueue: claimTaskQueueFor(video.mediaUrl),
-        };
+        const target = { mediaUrl: video.mediaUrl, relativeStem, declaredExt, method };
+        const claimTaskQueue = claimTaskQueueFor(video.mediaUrl);
+        return (await notifies(configPath, input.channel)) ? { target, claimTaskQueue, notify: true } : { target, claimTaskQueue };
       });
     },
 
-    /** Records why a video could not be downloaded. */
-    async markVideoFailed(input: { video: VideoKey; reason: string }): Promise<void> {
-      await markFailed(db, input.video, input.reason);
+    /**
+     * Records why a video could not be downloaded, and whether and when a later crawl
+     * tries it again (src/rules/retry-schedule.ts); the activity reads the clock.
+     */
+    async markVideoFailed(input: VideoFailedInput): Promise<void> {
+      const kind = failureKindOf(input.failure ?? 'unknown');
+      const plan = await markFailed(db, input.video, { reason: input.reason, kind }, retryDelaysMs, new Date());
+      const labels = { channel: input.video.channel, reason: input.failure ?? 'unknown' };
+      if (plan && 'retryAt' in plan) metrics.retriesScheduled.add(1, labels);
+      if (plan && 'givenUp' in plan) metrics.downloadsGivenUp.add(1, labels);
       Context.current().log.warn('video failed', {
         channel: input.video.channel,
         videoId: input.video.externalId,
         reason: input.reason,
+        failureKind: kind,
+        attempts: plan?.attempts,
+        ...(plan && 'retryAt' in plan ? { retryAt: plan.retryAt.toISOString() } : {}),
+        ...(plan && 'givenUp' in plan ? { givenUp: true } : {}),
       });
     },
   };

@@ -5,13 +5,14 @@ import { createDownloadActivities, type DownloadActivityDeps } from './download.
 import { createMaintenanceActivities, type MaintenanceActivityDeps } from './maintenance.ts';
 import { createVerifyActivities, type VerifyActivityDeps } from './verify.ts';
 import { createMediaRefreshActivities, type MediaRefreshActivityDeps } from './media-refresh.ts';
+import { createNotifyActivities, type NotifyActivityDeps } from './notify.ts';
 
 // One activity factory per task queue, each registered on that queue's worker
 // (src/worker.ts) and proxied with its own type (src/workflows/task-queues.ts), so that
 // calling an activity on a queue whose workers do not run it is a type error:
 //  - the main queue (crawl role): listing, recording, backfill, maintenance and verify;
 //  - the download workflows' queue (download role): resolving, recording a failure, cooldowns,
-//    the media servers' refresh;
+//    the media servers' refresh, notifications;
 //  - the shared downloads queue: claiming a transfer for a host (claim.ts);
 //  - a host's own queue: the transfer and what touches its part file (transfer.ts).
 // The main queue also keeps the download workflows' bookkeeping, for the downloads
@@ -20,18 +21,19 @@ import { createMediaRefreshActivities, type MediaRefreshActivityDeps } from './m
 export { createClaimActivities, type ClaimActivities, type ClaimActivityDeps } from './claim.ts';
 export { createHostActivities, type HostActivities, type HostActivityDeps } from './transfer.ts';
 
-export type DownloadWorkflowActivityDeps = DownloadActivityDeps & CooldownActivityDeps & MediaRefreshActivityDeps;
+export type DownloadWorkflowActivityDeps = DownloadActivityDeps & CooldownActivityDeps & MediaRefreshActivityDeps & NotifyActivityDeps;
 
 /**
  * The activities of the download workflows' own queue: the bookkeeping around a transfer,
- * and the media servers' refresh that a finished download asks for (its batch workflow
- * runs on the same queue).
+ * and what a finished download starts beside it: the media servers' refresh and its
+ * notifications (their workflows run on the same queue).
  */
 export function createDownloadWorkflowActivities(deps: DownloadWorkflowActivityDeps) {
   return {
     ...createDownloadActivities(deps),
     ...createCooldownActivities(deps),
     ...createMediaRefreshActivities(deps),
+    ...createNotifyActivities(deps),
   };
 }
 

@@ -40,7 +40,7 @@ export async function syncChannels(context: CliContext): Promise<{ list: Channel
   const { client, connection } = await context.temporal();
   await registerSearchAttributes(connection, context.settings.temporal.namespace);
   // Warnings and errors only: the command prints its own result.
-  const report = await syncFromChannelList(client, list, context.settings, createLogger('warn', 'parker channels'));
+  const report = await syncFromChannelList(client, list, context.settings, createLogger('warn', { name: 'parker channels', format: context.settings.logFormat }));
   if (list.problems.length > 0) {
     throw new CliError(`${list.problems[0]!.message}: fix the entry in ${list.file}, then run \`npm run schedules\``);
   }

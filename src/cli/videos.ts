@@ -3,10 +3,13 @@ import type { Command } from 'commander';
 import { parseDuration } from '../rules/durations.ts';
 import { searchVideos } from '../db/video-search.ts';
 import { getVideo, type VideoRow, type VideoStatus } from '../db/videos.ts';
-import { VIDEO_STATUSES } from '../db/migrations/001-create-channels-and-videos.ts';
+import { VIDEO_STATUSES } from '../db/migrations/009-missing-status.ts';
 import { videoWorkflowId } from '../naming/workflow-ids.ts';
+import { loadSettings } from '../config/settings.ts';
+import { downloadWorkflowTaskQueueFor } from '../shared/names.ts';
 import { withContext } from './command.ts';
-import { CliError, workflowLink, type CliContext } from './context.ts';
+import { CliError, createContext, workflowLink, type CliContext } from './context.ts';
+import { registerRetryCommands } from './videos-retry.ts';
 import { formatBytes, printJson, printTable } from './output.ts';
 
 // `parker videos …`: the recorded videos, from the database, with their download
@@ -148,5 +151,19 @@ export function registerVideoCommands(program: Command): Command {
     .description("one video: its row, file, checksum, download runs and Web UI link")
     .option('--json', 'print JSON')
     .action(withContext(showVideo));
+  registerRetryCommands(videos, {
+    async open() {
+      const context = createContext(loadSettings());
+      const { client } = await context.temporal();
+      return {
+        client,
+        db: context.db(),
+        // Where the download workflows run: the downloads workers' queue.
+        taskQueue: downloadWorkflowTaskQueueFor(context.settings.temporal.taskQueue),
+        configPath: context.settings.configPath,
+        close: () => context.close(),
+      };
+    },
+  });
   return videos;
 }

@@ -210,6 +210,32 @@ const mediaServerSchema = z
     const wrong = server.kind === 'plex' ? (['api_key', 'api_key_file'] as const) : (['token', 'token_file', 'sections'] as const);
     for (const field of wrong) if (server[field] !== undefined) context.addIssue({ code: 'custom', message: `is not used by ${server.kind}`, path: [field] });
   });
+/** The events a channel's notifications are sent on. */
+export const NOTIFY_EVENTS = ['downloaded', 'failed'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+/** `notify:` in channels.yaml: where word of a finished or failed video goes. */
+const notifySchema = z
+  .object({
+    /** Gets a JSON POST per event (src/notify/webhook.ts). */
+    webhook: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+    /** Apprise URLs (json://, mailto://, tgram://, ntfy://…), sent with the apprise CLI (src/notify/apprise.ts). */
+    apprise: z
+      .array(z.string().trim().regex(/^[a-z][a-z0-9+.-]*:\/\/\S+$/i, 'must be an Apprise URL such as json://host:port/path or ntfy://topic'))
+      .min(1, 'must list at least one URL')
+      .optional(),
+    /** Which events are sent; both by default, none with `[]`. */
+    on: z.array(z.enum(NOTIFY_EVENTS, { error: `must be one of ${NOTIFY_EVENTS.join(', ')}` })).optional(),
+  })
+  .strict();
+type Notify = z.infer<typeof notifySchema>;
+
+/** Where a channel's notifications go, the defaults' merged with the channel's. */
+export interface NotifyConfig {
+  webhook?: string;
+  apprise?: string[];
+  on: NotifyEvent[];
+}
 
 const channelSchema = z
   .object({
@@ -237,6 +263,7 @@ const channelSchema = z
     keep: keep.optional(),
     feed: feedSchema.optional(),
     missing: missing.optional(),
+    notify: notifySchema.optional(),
   })
   .strict();
 
@@ -252,6 +279,7 @@ const fileSchema = z
         ...ytdlpFields,
         keep: keep.optional(),
         missing: missing.optional(),
+        notify: notifySchema.optional(),
       })
       .strict()
       .default({ every: DEFAULT_EVERY, backfill: DEFAULT_BACKFILL }),
@@ -275,6 +303,8 @@ export interface ChannelConfig {
   rules?: ChannelRules;
   /** What the daily maintenance keeps; absent: everything. */
   keep?: KeepRule;
+  /** Where notifications go; absent when the channel (and the defaults) send none. */
+  notify?: NotifyConfig;
   /** How its podcast feed is served; absent: from the address it is asked at, every episode. */
   feed?: ChannelFeedOptions;
   /** What the verify step does when a downloaded file is gone; absent: DEFAULT_MISSING_POLICY. */
@@ -352,6 +382,14 @@ function feedOptions(feed: z.infer<typeof feedSchema>): ChannelFeedOptions {
     ...(feed.public_url ? { publicUrl: feed.public_url.replace(/\/+$/, '') } : {}),
     ...(feed.audio_only !== undefined ? { audioOnly: feed.audio_only } : {}),
   };
+}
+
+/** A field the channel sets replaces the same field of the defaults; undefined when nothing would be sent. */
+function notifyFrom(defaults: Notify | undefined, channel: Notify | undefined): NotifyConfig | undefined {
+  const merged = { ...defaults, ...channel };
+  const on = [...new Set(merged.on ?? NOTIFY_EVENTS)];
+  if ((!merged.webhook && !merged.apprise) || on.length === 0) return undefined;
+  return { ...(merged.webhook ? { webhook: merged.webhook } : {}), ...(merged.apprise ? { apprise: merged.apprise } : {}), on };
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -436,6 +474,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
     if (extraArgs && extraArgs.length > 0) download.extraArgs = extraArgs;
     const keepRule = parsed.data.keep ?? defaults.keep;
     const missingPolicy = parsed.data.missing ?? defaults.missing;
+    const notify = notifyFrom(defaults.notify, parsed.data.notify);
     channels.push({
       name,
       url,
@@ -447,6 +486,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
       ...(keepRule && keepRule !== 'all' ? { keep: keepRule } : {}),
       ...(parsed.data.feed ? { feed: feedOptions(parsed.data.feed) } : {}),
       ...(missingPolicy ? { missing: missingPolicy } : {}),
+      ...(notify ? { notify } : {}),
     });
   });
   return { file, channels, ...(mediaServers.length > 0 ? { mediaServers } : {}), problems, sites: top.data.sites };

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { AddressPolicy } from '../http/address-policy.ts';
+import type { LogFormat } from '../log.ts';
 import { parseDuration } from '../rules/durations.ts';
+import { DEFAULT_RETRY_DELAYS_MS } from '../rules/retry-schedule.ts';
 import { DEFAULT_YOUTUBE_BASE_URL } from '../sources/youtube-url.ts';
 import { JS_RUNTIME_KINDS, JS_RUNTIME_PATTERN } from '../ytdlp/js-runtime.ts';
 
@@ -61,6 +63,33 @@ const envSchema = z.object({
         return z.NEVER;
       }
     }),
+  PARKER_DISK_FULL_PAUSE: z
+    .string()
+    .trim()
+    .default('15m')
+    .transform((text, context) => {
+      try {
+        return parseDuration(text, 'PARKER_DISK_FULL_PAUSE', { min: 1_000, max: 86_400_000, examples: '5m or 15m' });
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  PARKER_RETRY_DELAYS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((text, context) => {
+      if (text === undefined) return DEFAULT_RETRY_DELAYS_MS;
+      try {
+        return text.split(',').map((part) =>
+          parseDuration(part.trim(), 'PARKER_RETRY_DELAYS', { min: 1_000, max: 30 * 86_400_000, examples: '1h,6h,24h' }),
+        );
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   PARKER_ALLOW_PRIVATE: z
     .string()
     .default('')
@@ -88,6 +117,7 @@ const envSchema = z.object({
         .min(1, `PARKER_WORKER_ROLES lists ${WORKER_ROLES.join(' and/or ')}, comma-separated`),
     ),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  PARKER_LOG_FORMAT: z.enum(['pretty', 'json'], { error: 'PARKER_LOG_FORMAT must be pretty or json' }).optional(),
   YTDLP_PATH: z.string().trim().min(1).optional(),
   PARKER_JS_RUNTIME: z
     .string()
@@ -95,6 +125,7 @@ const envSchema = z.object({
     .regex(JS_RUNTIME_PATTERN, `PARKER_JS_RUNTIME must be one of ${JS_RUNTIME_KINDS.join(', ')}, optionally with :<path>, e.g. node:/usr/local/bin/node`)
     .optional(),
   PARKER_POT_PROVIDER_URL: z.url({ protocol: /^https?$/, error: 'PARKER_POT_PROVIDER_URL must be an http(s) URL, e.g. http://127.0.0.1:4416' }).optional(),
+  APPRISE_PATH: z.string().trim().min(1).optional(),
   PARKER_ALLOW_OUTDATED_YTDLP: z.enum(['0', '1', 'true', 'false'], { error: 'PARKER_ALLOW_OUTDATED_YTDLP must be 1 or 0' }).optional(),
   YOUTUBE_BASE_URL: z.url({ protocol: /^https?$/, error: 'YOUTUBE_BASE_URL must be an http(s) URL' }).default(DEFAULT_YOUTUBE_BASE_URL),
   PARKER_METRICS_PORT: z.coerce
@@ -169,6 +200,17 @@ export interface Settings {
    * for every worker (PARKER_SITE_COOLDOWN, default 1h).
    */
   siteCooldownMs: number;
+  /**
+   * How long a host's transfers pause after one found its download folder full, before
+   * the next tries (PARKER_DISK_FULL_PAUSE, default 15m).
+   */
+  diskFullPauseMs: number;
+  /**
+   * The waits before later crawls try a video whose download failed for a transient
+   * reason again, one per failure; after the last it is given up (PARKER_RETRY_DELAYS,
+   * default 1h,6h, then 24h seven times).
+   */
+  retryDelaysMs: readonly number[];
   /** Loopback, private or link-local addresses and ranges Parker may fetch from (none by default). */
   allowPrivate: string[];
   /**
@@ -184,6 +226,8 @@ export interface Settings {
   /** What this worker runs (PARKER_WORKER_ROLES, default both). */
   roles: { crawl: boolean; download: boolean };
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** PARKER_LOG_FORMAT: `json` or `pretty`; unset, pretty in a terminal and JSON otherwise. */
+  logFormat?: LogFormat;
   ytdlp: {
     /** The yt-dlp executable: YTDLP_PATH, else the project's own in .tools/ytdlp. */
     path: string;
@@ -194,6 +238,8 @@ export interface Settings {
     /** A bgutil PO-token provider server for YouTube (PARKER_POT_PROVIDER_URL); unset: none. */
     potProviderUrl?: string;
   };
+  /** The apprise executable for notifications: APPRISE_PATH, else the one next to yt-dlp (the same virtualenv). */
+  apprisePath: string;
   /** Where YouTube is; a local server in tests. */
   youtubeBaseUrl: string;
   telemetry: TelemetrySettings;
@@ -306,17 +352,21 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     dataDir: path.resolve(e.PARKER_DATA_DIR),
     maxDownloads: e.PARKER_MAX_DOWNLOADS,
     siteCooldownMs: e.PARKER_SITE_COOLDOWN,
+    diskFullPauseMs: e.PARKER_DISK_FULL_PAUSE,
+    retryDelaysMs: e.PARKER_RETRY_DELAYS,
     allowPrivate: e.PARKER_ALLOW_PRIVATE,
     hostId: e.PARKER_HOST_ID ?? defaultHostId(path.resolve(e.DOWNLOAD_DIR)),
     hostIdFromContainerName: e.PARKER_HOST_ID_FROM === 'container-name' && !e.PARKER_HOST_ID,
     roles: { crawl: e.PARKER_WORKER_ROLES.includes('crawl'), download: e.PARKER_WORKER_ROLES.includes('download') },
     logLevel: e.LOG_LEVEL,
+    logFormat: e.PARKER_LOG_FORMAT,
     ytdlp: {
       path: e.YTDLP_PATH ? path.resolve(e.YTDLP_PATH) : PROJECT_YTDLP,
       allowOutdated: e.PARKER_ALLOW_OUTDATED_YTDLP === '1' || e.PARKER_ALLOW_OUTDATED_YTDLP === 'true',
       ...(e.PARKER_JS_RUNTIME ? { jsRuntime: e.PARKER_JS_RUNTIME } : {}),
       ...(e.PARKER_POT_PROVIDER_URL ? { potProviderUrl: e.PARKER_POT_PROVIDER_URL.replace(/\/+$/, '') } : {}),
     },
+    apprisePath: path.resolve(e.APPRISE_PATH ?? path.join(path.dirname(e.YTDLP_PATH ? path.resolve(e.YTDLP_PATH) : PROJECT_YTDLP), 'apprise')),
     youtubeBaseUrl: e.YOUTUBE_BASE_URL.replace(/\/+$/, ''),
     telemetry: {
       metrics: e.PARKER_METRICS_PORT === undefined ? undefined : { host: e.PARKER_METRICS_HOST, port: e.PARKER_METRICS_PORT },

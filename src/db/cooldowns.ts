@@ -20,3 +20,23 @@ export async function recordCooldown(db: Db, site: string, until: Date, reason: 
     return until;
   });
 }
+
+// Disk-full pauses, per host: a worker whose DOWNLOAD_DIR filled up takes no new transfer
+// until the pause ends; like a cooldown, a pause is only ever extended.
+
+/** When the host's disk-full pause ends; undefined when it never had one. */
+export async function getDiskFullUntil(db: Db, hostId: string): Promise<Date | undefined> {
+  const row = (await db('disk_full_pauses').where({ host_id: hostId }).first('full_until')) as { full_until: string } | undefined;
+  return fromDbTime(row?.full_until);
+}
+
+/** Starts (or extends) the host's disk-full pause until `until`; returns the end now in force. */
+export async function recordDiskFull(db: Db, hostId: string, until: Date, reason: string, now = new Date()): Promise<Date> {
+  return db.transaction(async (trx) => {
+    const current = await getDiskFullUntil(trx, hostId);
+    if (current && current >= until) return current;
+    const row = { full_until: toDbTime(until), reason: reason.slice(0, 2000), updated_at: toDbTime(now) };
+    await trx('disk_full_pauses').insert({ host_id: hostId, ...row }).onConflict('host_id').merge(['full_until', 'reason', 'updated_at']);
+    return until;
+  });
+}

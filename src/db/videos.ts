@@ -5,6 +5,7 @@ import type { PendingVideo } from '../shared/crawl.ts';
 import type { ListedVideo } from '../shared/listing.ts';
 import { videoWorkflowId } from '../naming/workflow-ids.ts';
 import { planRecording, type RecordOutcome, type SkipKind } from '../rules/recording.ts';
+import { givenUpReason, planRetry, type FailureKind, type RetryPlan } from '../rules/retry-schedule.ts';
 import type { VIDEO_STATUSES } from './migrations/009-missing-status.ts';
 
 // Small typed queries over `videos`. Every write is an upsert or a guarded update, so an
@@ -44,6 +45,14 @@ export interface VideoRow {
   downloadedAt?: Date;
   /** When retention deleted the file; the status stays `downloaded`. */
   deletedAt?: Date;
+  /** Set once a download failed: whether a later crawl tries it again. */
+  failureKind?: FailureKind;
+  /** Download runs that failed; a successful one leaves the count as it was. */
+  failedAttempts: number;
+  /** When a later crawl may try a transient failure again; absent when it was given up. */
+  nextRetryAt?: Date;
+  /** When a person set the video aside (`parker videos ignore`): no crawl starts it. */
+  ignoredAt?: Date;
   updatedAt: Date;
 }
 
@@ -70,6 +79,10 @@ export interface RawVideoRow {
   created_at: string;
   downloaded_at: string | null;
   deleted_at: string | null;
+  failure_kind: FailureKind | null;
+  failed_attempts: number | string;
+  next_retry_at: string | null;
+  ignored_at: string | null;
   updated_at: string;
 }
 
@@ -97,6 +110,10 @@ export function toVideo(row: RawVideoRow): VideoRow {
     createdAt: fromDbTime(row.created_at)!,
     downloadedAt: fromDbTime(row.downloaded_at),
     deletedAt: fromDbTime(row.deleted_at),
+    failureKind: row.failure_kind ?? undefined,
+    failedAttempts: Number(row.failed_attempts),
+    nextRetryAt: fromDbTime(row.next_retry_at),
+    ignoredAt: fromDbTime(row.ignored_at),
     updatedAt: fromDbTime(row.updated_at)!,
   };
 }
@@ -188,14 +205,28 @@ export async function upsertEntries(
 }
 
 /**
- * Videos of a channel that have not reached an end yet, oldest row first, after a row id.
- * This is what makes the crawl safe to interrupt anywhere: a video recorded by a crawl
- * that died before starting its download is still here for the next crawl.
+ * The rows a crawl starts a download for: those without an end yet, and transient
+ * failures whose next retry is due. Never a video a person set aside.
  */
-export async function listUnfinished(db: Db, channel: string, afterId = 0, limit = 1000): Promise<PendingVideo[]> {
-  const rows: PendingRow[] = await db('videos')
+function startable(db: Db, channel: string, now: Date) {
+  return db('videos')
     .where({ channel })
-    .whereIn('status', UNFINISHED)
+    .whereNull('ignored_at')
+    .andWhere((rows) => {
+      rows.whereIn('status', UNFINISHED).orWhere((due) => {
+        due.where({ status: 'failed', failure_kind: 'transient' }).andWhere('next_retry_at', '<=', toDbTime(now));
+      });
+    });
+}
+
+/**
+ * Videos of a channel that have not reached an end yet, or whose transient failure is
+ * due for another try, oldest row first, after a row id. This is what makes the crawl
+ * safe to interrupt anywhere: a video recorded by a crawl that died before starting its
+ * download is still here for the next crawl; and an outage overnight loses nothing.
+ */
+export async function listUnfinished(db: Db, channel: string, afterId = 0, limit = 1000, now = new Date()): Promise<PendingVideo[]> {
+  const rows: PendingRow[] = await startable(db, channel, now)
     .andWhere('id', '>', afterId)
     .orderBy('id')
     .limit(limit)
@@ -203,13 +234,11 @@ export async function listUnfinished(db: Db, channel: string, afterId = 0, limit
   return rows.map((row) => toPending(channel, row));
 }
 
-/** The unfinished videos among these external ids, oldest row first. */
-export async function listUnfinishedByIds(db: Db, channel: string, externalIds: string[]): Promise<PendingVideo[]> {
+/** The unfinished (or due) videos among these external ids, oldest row first. */
+export async function listUnfinishedByIds(db: Db, channel: string, externalIds: string[], now = new Date()): Promise<PendingVideo[]> {
   const pending: PendingVideo[] = [];
   for (let i = 0; i < externalIds.length; i += INSERT_BATCH) {
-    const rows: PendingRow[] = await db('videos')
-      .where({ channel })
-      .whereIn('status', UNFINISHED)
+    const rows: PendingRow[] = await startable(db, channel, now)
       .whereIn('external_id', externalIds.slice(i, i + INSERT_BATCH))
       .orderBy('id')
       .select('id', 'external_id', 'title');
@@ -237,7 +266,8 @@ export async function markDownloading(db: Db, key: VideoKey, now = new Date()): 
   await db('videos')
     .where({ channel: key.channel, external_id: key.externalId })
     .whereNot('status', 'downloaded')
-    .update({ status: 'downloading', reason: null, skip_kind: null, updated_at: toDbTime(now) });
+    // The failure kind and count stay: they say what came before this run.
+    .update({ status: 'downloading', reason: null, skip_kind: null, next_retry_at: null, updated_at: toDbTime(now) });
 }
 
 export async function markDownloaded(
@@ -254,6 +284,8 @@ export async function markDownloaded(
       status: 'downloaded',
       reason: null,
       skip_kind: null,
+      failure_kind: null,
+      next_retry_at: null,
       file_path: file.filePath,
       bytes: file.bytes,
       sha256: file.sha256,
@@ -264,12 +296,48 @@ export async function markDownloaded(
     });
 }
 
-/** Marks a video failed with the reason, unless it was downloaded meanwhile. */
-export async function markFailed(db: Db, key: VideoKey, reason: string, now = new Date()): Promise<void> {
-  await db('videos')
-    .where({ channel: key.channel, external_id: key.externalId })
-    .whereNot('status', 'downloaded')
-    .update({ status: 'failed', reason: reason.slice(0, 2000), skip_kind: null, updated_at: toDbTime(now) });
+/** A download's failure as the workflow reports it. */
+export interface VideoFailure {
+  reason: string;
+  kind: FailureKind;
+}
+
+/**
+ * Marks a video failed with the reason, unless it was downloaded meanwhile, counts the
+ * failed run and plans the next try (src/rules/retry-schedule.ts). Once per run: the row
+ * of a run counted already (the activity ran twice) is left as it is, and its plan returned.
+ */
+export async function markFailed(
+  db: Db,
+  key: VideoKey,
+  failure: VideoFailure,
+  retryDelaysMs: readonly number[],
+  now = new Date(),
+): Promise<RetryPlan | undefined> {
+  return db.transaction(async (trx) => {
+    const row = (await trx('videos').where({ channel: key.channel, external_id: key.externalId }).first()) as RawVideoRow | undefined;
+    if (!row || row.status === 'downloaded') return undefined;
+    const counted = Number(row.failed_attempts);
+    if (row.status === 'failed' && row.failure_kind) {
+      const retryAt = fromDbTime(row.next_retry_at);
+      if (row.failure_kind === 'permanent') return { kind: 'permanent', attempts: counted };
+      return retryAt ? { kind: 'transient', retryAt, attempts: counted } : { kind: 'transient', givenUp: true, attempts: counted };
+    }
+    const plan = planRetry(failure.kind, counted + 1, now, retryDelaysMs);
+    const reason = 'givenUp' in plan ? givenUpReason(failure.reason, plan.attempts) : failure.reason;
+    await trx('videos')
+      .where({ id: row.id })
+      .update({
+        status: 'failed',
+        reason: reason.slice(0, 2000),
+        skip_kind: null,
+        failure_kind: plan.kind,
+        failed_attempts: plan.attempts,
+        next_retry_at: 'retryAt' in plan ? toDbTime(plan.retryAt) : null,
+        updated_at: toDbTime(now),
+      });
+    return plan;
+  });
 }
 
 export async function listVideos(db: Db, channel: string): Promise<VideoRow[]> {
@@ -302,4 +370,34 @@ export async function claimStem(db: Db, key: VideoKey, stem: string): Promise<bo
     if (isUniqueViolation(error)) return false;
     throw error;
   }
+}
+
+/** The failed videos of one channel, or of all, that no one set aside; oldest row first. */
+export async function listFailed(db: Db, channel?: string): Promise<VideoRow[]> {
+  const rows = await db('videos')
+    .where({ status: 'failed' })
+    .whereNull('ignored_at')
+    .modify((query) => {
+      if (channel) query.where({ channel });
+    })
+    .orderBy('id');
+  return (rows as RawVideoRow[]).map(toVideo);
+}
+
+/**
+ * A person asked for the video again: its retry schedule starts over, and it is no
+ * longer set aside. The status stays as it is until the download's own run moves it.
+ */
+export async function resetRetries(db: Db, key: VideoKey, now = new Date()): Promise<void> {
+  await db('videos')
+    .where({ channel: key.channel, external_id: key.externalId })
+    .update({ failed_attempts: 0, next_retry_at: null, ignored_at: null, updated_at: toDbTime(now) });
+}
+
+/** Sets the video aside: no crawl or backfill starts a download for it any more. */
+export async function markIgnored(db: Db, key: VideoKey, now = new Date()): Promise<boolean> {
+  const changed = await db('videos')
+    .where({ channel: key.channel, external_id: key.externalId })
+    .update({ ignored_at: toDbTime(now), updated_at: toDbTime(now) });
+  return changed > 0;
 }

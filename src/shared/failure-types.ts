@@ -20,7 +20,7 @@ export const FailureType = {
   InvalidFeed: 'InvalidFeed',
   /** Any other client error (4xx) for a feed or media URL that retrying will not fix. */
   HttpClientError: 'HttpClientError',
-  /** The download folder cannot be written (permissions, full disk), or a path leads outside it. */
+  /** The download folder cannot be written (permissions, read-only), or a path leads outside it. */
   StorageError: 'StorageError',
   /** The row the workflow was started for does not exist. */
   UnknownVideo: 'UnknownVideo',
@@ -44,6 +44,13 @@ export const FailureType = {
   DownloaderStalled: 'DownloaderStalledError',
   /** yt-dlp failed in a way a later attempt may not repeat (network, 5xx, a crash). */
   DownloaderFailed: 'DownloaderFailedError',
+  /**
+   * The download folder is full (ENOSPC, EDQUOT): not retried by the transfer's policy,
+   * the download workflow pauses the host's transfers and tries again once space may be back.
+   */
+  DiskFull: 'DiskFull',
+  /** A notification's webhook or Apprise did not take it (src/notify). */
+  NotifyFailed: 'NotifyFailed',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];

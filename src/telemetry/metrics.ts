@@ -22,6 +22,8 @@ export const METRIC_NAMES = {
   crawlErrors: 'parker_crawl_errors',
   feedsNotModified: 'parker_feeds_not_modified',
   scheduleLag: 'parker_schedule_lag_seconds',
+  retriesScheduled: 'parker_download_retries_scheduled',
+  downloadsGivenUp: 'parker_downloads_given_up',
 } as const;
 
 /**
@@ -69,6 +71,13 @@ export interface ActivityMetrics {
   crawlErrors: MetricCounter;
   /** Feeds that answered 304 Not Modified to a conditional GET. Labels: channel. */
   feedsNotModified: MetricCounter;
+  /**
+   * Transient download failures that a later crawl will try again. Labels: channel,
+   * reason (the failure type).
+   */
+  retriesScheduled: MetricCounter;
+  /** Transient download failures given up after the last retry delay. Labels: channel, reason. */
+  downloadsGivenUp: MetricCounter;
 }
 
 export function workflowMetrics(meter: MetricMeter): WorkflowMetrics {
@@ -104,5 +113,11 @@ export function activityMetrics(meter: MetricMeter): ActivityMetrics {
     downloadsInFlight: meter.createUpDownCounter(METRIC_NAMES.downloadsInFlight, undefined, 'Media transfers running now'),
     crawlErrors: meter.createCounter(METRIC_NAMES.crawlErrors, undefined, 'Failed attempts to list a channel, by reason'),
     feedsNotModified: meter.createCounter(METRIC_NAMES.feedsNotModified, undefined, 'Feeds that answered 304 Not Modified'),
+    retriesScheduled: meter.createCounter(
+      METRIC_NAMES.retriesScheduled,
+      undefined,
+      'Failed downloads that a later crawl will try again, by reason',
+    ),
+    downloadsGivenUp: meter.createCounter(METRIC_NAMES.downloadsGivenUp, undefined, 'Failed downloads given up after their last retry, by reason'),
   };
 }

@@ -4,19 +4,25 @@ import {
   CancellationScope,
   isCancellation,
   metricMeter,
+  ParentClosePolicy,
   sleep,
+  startChild,
   TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { TimeoutType } from '@temporalio/common';
+import { TimeoutType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { VideoEnd } from '../shared/notify.ts';
+import { notifyVideo } from './notify.ts';
 import type { HostActivities } from '../activities/index.ts';
 import { failureLabel, rootCause } from '../shared/failure-label.ts';
+import { CANCELLED } from '../rules/retry-schedule.ts';
 import { FailureType, type UpcomingDetails } from '../shared/failure-types.ts';
 import type { DownloadedMedia, DownloadHost, DownloadInput, DownloadSummary, DownloadTarget } from '../shared/download.ts';
 import { PARKER_CHANNEL, PARKER_STATUS, PARKER_VIDEO_ID, type DownloadState } from '../shared/search-attributes.ts';
 import {
   CLAIM_HOST,
+  DISK_FULL_MAX_WAITS,
   FILE_AND_DATABASE,
   MEDIA_TRANSFER,
   ON_HOST,
@@ -30,7 +36,7 @@ import { claimQueue, downloadWorkflowQueue, hostQueue } from './task-queues.ts';
 import { workflowMetrics, type DownloadResultLabel } from '../telemetry/metrics.ts';
 import { requestMediaRefresh } from './media-refresh.ts';
 
-const { resolveDownload, markVideoFailed, checkSiteCooldown, startSiteCooldown } = downloadWorkflowQueue(FILE_AND_DATABASE);
+const { resolveDownload, markVideoFailed, checkSiteCooldown, startSiteCooldown, startDiskFullPause } = downloadWorkflowQueue(FILE_AND_DATABASE);
 
 /** Hosts a download may be handed to in turn, when each one it was pinned to goes away. */
 export const MAX_HOST_CLAIMS = 20;
@@ -84,6 +90,28 @@ function setState(state: DownloadState): void {
   upsertSearchAttributes([{ key: PARKER_STATUS, value: state }]);
 }
 
+/**
+ * Starts the notification of the video's end as a workflow of its own, and does not wait
+ * for it: the download's result is recorded already, and a webhook that is down must
+ * neither fail the download nor hold it open. (An activity here with its failure swallowed
+ * would still keep the download running through the webhook's retries.) Started only
+ * for a channel with `notify:` (resolveDownload says), so other downloads have no extra
+ * workflow.
+ */
+async function notifyInBackground(end: VideoEnd): Promise<void> {
+  const { workflowId, runId } = workflowInfo();
+  try {
+    await startChild(notifyVideo, {
+      workflowId: `${workflowId}-notify-${runId}`,
+      args: [end],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      // No run or execution timeout: the notification ends through its activities' own limits.
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+}
+
 /** The host a transfer was pinned to did not pick it up in time: it is down or gone. */
 function hostWentAway(error: unknown): boolean {
   return (
@@ -107,9 +135,12 @@ function onHost(host: DownloadHost) {
   return { transfer: hostQueue(host, MEDIA_TRANSFER), files: hostQueue(host, FILE_AND_DATABASE) };
 }
 
-/** Records the failure, then removes the part from its host if that host is still there. */
-async function fail(input: DownloadInput, reason: string, target?: DownloadTarget, host?: DownloadHost): Promise<void> {
-  await markVideoFailed({ video: input, reason });
+/**
+ * Records the failure (its type says whether a later crawl tries again), then removes the
+ * part from its host if that host is still there.
+ */
+async function fail(input: DownloadInput, reason: string, failure: string, target?: DownloadTarget, host?: DownloadHost): Promise<void> {
+  await markVideoFailed({ video: input, reason, failure });
   if (!target || !host) return;
   try {
     await onHost(host).files.discardPart({ target });
@@ -123,12 +154,14 @@ async function fail(input: DownloadInput, reason: string, target?: DownloadTarge
  * (the part file lives there, so retries resume there), fetch it, rename it into place.
  * If that host does not come back within a minute, the transfer starts over on another.
  * Ends with the video `downloaded`, or `failed` with the reason, in the database; a
- * failure also fails this workflow, so the Web UI shows it.
+ * failure also fails this workflow, so the Web UI shows it, and so that a later crawl may
+ * start the video again under the same id when the failure was transient.
  */
 export async function downloadVideo(input: DownloadInput): Promise<DownloadSummary> {
   let target: DownloadTarget | undefined;
   let host: DownloadHost | undefined;
   labelDownload(input);
+  let notify = false;
   try {
     const resolved = await resolveDownload(input);
     if ('alreadyDownloaded' in resolved) {
@@ -139,15 +172,17 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
     // Any downloads worker may claim a transfer. A resolve recorded by an older worker
     // names no queue: the downloads then ran on the main queue, whose claim queue this is.
     const { claimDownloadHost } = claimQueue(resolved.claimTaskQueue ?? downloadTaskQueueFor(workflowInfo().taskQueue), CLAIM_HOST);
+    notify = resolved.notify === true;
     for (let claim = 1; ; claim++) {
       host = await claimDownloadHost();
       const { transfer, files } = onHost(host);
       try {
-        const media = await downloadWaitingForRelease(transfer.downloadMedia, input, target);
+        const media = await downloadWaitingForRelease(transfer.downloadMedia, input, target, host);
         const summary = await files.finalizeDownload({ video: input, target, media });
         setState('downloaded');
         recordEnd(input, 'downloaded');
         if (input.download?.mediaRefresh) await requestMediaRefresh();
+        if (notify) await notifyInBackground({ event: 'downloaded', channel: input.channel, externalId: input.externalId, filePath: summary.filePath });
         return summary;
       } catch (error) {
         if (!hostWentAway(error) || claim >= MAX_HOST_CLAIMS) throw error;
@@ -155,16 +190,17 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
     }
   } catch (error) {
     if (isCancellation(error)) {
-      await CancellationScope.nonCancellable(() => fail(input, 'download cancelled', target, host));
+      await CancellationScope.nonCancellable(() => fail(input, 'download cancelled', CANCELLED, target, host));
       setState('failed');
       recordEnd(input, 'cancelled', 'Cancelled');
       throw error;
     }
     if (error instanceof ActivityFailure) {
       const reason = reasonOf(error);
-      await fail(input, reason, target, host);
+      await fail(input, reason, failureLabel(error), target, host);
       setState('failed');
       recordEnd(input, 'failed', failureLabel(error));
+      if (notify) await notifyInBackground({ event: 'failed', channel: input.channel, externalId: input.externalId, reason });
       throw ApplicationFailure.nonRetryable(`${input.channel}/${input.externalId}: ${reason}`, 'DownloadFailed');
     }
     throw error;
@@ -176,13 +212,19 @@ function wasRateLimited(error: unknown): boolean {
   return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === FailureType.RateLimited;
 }
 
+/** The transfer found the host's download folder full. */
+function diskWasFull(error: unknown): boolean {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === FailureType.DiskFull;
+}
+
 /**
- * Waits, on durable timers, until the site of the URL is out of its cooldown. Asks again
- * after each wait: another download may have extended it meanwhile.
+ * Waits, on durable timers, until the site of the URL is out of its cooldown and the
+ * host's download folder is not paused as full. Asks again after each wait: another
+ * download may have extended either meanwhile.
  */
-async function waitForSite(mediaUrl: string): Promise<void> {
+async function waitForSite(mediaUrl: string, host: DownloadHost): Promise<void> {
   for (;;) {
-    const { waitMs } = await checkSiteCooldown({ mediaUrl });
+    const { waitMs } = await checkSiteCooldown({ mediaUrl, hostId: host.hostId });
     if (waitMs <= 0) return;
     setState('waiting-cooldown');
     await sleep(waitMs);
@@ -193,17 +235,21 @@ async function waitForSite(mediaUrl: string): Promise<void> {
  * Runs the transfer once its site is out of any cooldown. A throttled transfer starts
  * the site's cooldown (every download from the site then waits for it) and is tried again
  * after it. A premiere or scheduled stream that has not started is waited for on a
- * durable timer and tried again, instead of failing. Both waits survive worker restarts.
+ * durable timer and tried again, instead of failing. A full download folder pauses the
+ * host's transfers (this one resumes its part after the pause). The waits survive worker
+ * restarts.
  */
 async function downloadWaitingForRelease(
   downloadMedia: HostActivities['downloadMedia'],
   input: DownloadInput,
   target: DownloadTarget,
+  host: DownloadHost,
 ): Promise<DownloadedMedia> {
   let upcomingWaits = 0;
   let rateLimitedWaits = 0;
+  let diskFullWaits = 0;
   for (;;) {
-    await waitForSite(target.mediaUrl);
+    await waitForSite(target.mediaUrl, host);
     setState('downloading');
     try {
       return await downloadMedia({
@@ -216,6 +262,10 @@ async function downloadWaitingForRelease(
       if (wasRateLimited(error) && rateLimitedWaits++ < SITE_COOLDOWN_MAX_WAITS) {
         // The site's own words; reasonOf would call a throttle "retries exhausted".
         await startSiteCooldown({ mediaUrl: target.mediaUrl, reason: rootError(error as ActivityFailure).message });
+        continue;
+      }
+      if (diskWasFull(error) && diskFullWaits++ < DISK_FULL_MAX_WAITS) {
+        await startDiskFullPause({ hostId: host.hostId, reason: rootError(error as ActivityFailure).message });
         continue;
       }
       const waitMs = upcomingWaitMs(error);

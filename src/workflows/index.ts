@@ -4,3 +4,4 @@ export { crawlChannel } from './crawl.ts';
 export { downloadVideo } from './download.ts';
 export { maintainChannels } from './maintenance.ts';
 export { refreshMediaServers } from './media-refresh.ts';
+export { notifyVideo } from './notify.ts';

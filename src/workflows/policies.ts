@@ -56,7 +56,8 @@ export const BACKFILL_LISTING: ActivityOptions = {
  * (about 10 minutes in all); 404/410, non-media answers and storage errors are not retried.
  * A throttled transfer (RateLimited) is not retried here either: it goes back to the
  * download workflow at once, which starts the site's cooldown and waits it out on a
- * durable timer (at most SITE_COOLDOWN_MAX_WAITS times).
+ * durable timer (at most SITE_COOLDOWN_MAX_WAITS times). A full download folder (DiskFull)
+ * goes back at once too: the workflow pauses the host's transfers (DISK_FULL_MAX_WAITS).
  */
 export const MEDIA_TRANSFER: ActivityOptions = {
   startToCloseTimeout: '12h',
@@ -66,8 +67,19 @@ export const MEDIA_TRANSFER: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '5m',
     maximumAttempts: 10,
-    nonRetryableErrorTypes: [FailureType.RateLimited],
+    nonRetryableErrorTypes: [FailureType.RateLimited, FailureType.DiskFull],
   },
+};
+
+/**
+ * Delivering one notification (a webhook's POST, 10 s at most; apprise, 60 s at most).
+ * Tried 6 times over about 2½ minutes (5s, 10s, 20s, 40s, 60s), then the notification
+ * workflow fails visibly in the Web UI. It runs apart from the download (a child it
+ * abandons), so a dead webhook neither fails nor delays the download.
+ */
+export const NOTIFICATION: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6 },
 };
 
 /** Renames and bookkeeping around a download: quick, local, retried like the database. */
@@ -97,6 +109,13 @@ export const ON_HOST: ActivityOptions = {
  * PARKER_SITE_COOLDOWN of 1h) is given up as failed.
  */
 export const SITE_COOLDOWN_MAX_WAITS = 24;
+
+/**
+ * A transfer that finds its host's download folder full again after this many pauses
+ * (a day, with the default PARKER_DISK_FULL_PAUSE of 15m) fails as transient: later
+ * crawls try it again on the growing delay of src/rules/retry-schedule.ts.
+ */
+export const DISK_FULL_MAX_WAITS = 96;
 
 /** A premiere that gives no start time is looked at again after this long. */
 export const UPCOMING_RECHECK_MS = 30 * 60_000;

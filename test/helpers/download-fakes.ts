@@ -23,6 +23,8 @@ export const MEDIA: DownloadedMedia = { bytes: 1234, sha256: 'e3b0c442' };
 export const SUMMARY: DownloadSummary = { status: 'downloaded', filePath: '/downloads/timeskip/video01.mp4', ...MEDIA };
 /** The cooldown a throttled site gets: the default PARKER_SITE_COOLDOWN. */
 export const SITE_COOLDOWN_MS = 3_600_000;
+/** The pause of a host whose download folder is full: the default PARKER_DISK_FULL_PAUSE. */
+export const DISK_FULL_PAUSE_MS = 15 * 60_000;
 
 /** What the fakes were asked, in the order the workflow asked it. */
 export interface Calls {
@@ -31,6 +33,9 @@ export interface Calls {
   claims: number;
   cooldownsStarted: string[];
   failed: string[];
+  /** The failure labels markVideoFailed was given, which decide whether a crawl retries. */
+  failureLabels: string[];
+  diskPauses: string[];
   finalized: string[];
   discarded: string[];
 }
@@ -41,17 +46,25 @@ export interface Calls {
  */
 export function mainFakes(calls: Calls) {
   let cooldownMs = 0;
+  let diskPauseMs = 0;
   return {
     async resolveDownload() {
       return { target: TARGET };
     },
-    async markVideoFailed({ reason }) {
+    async markVideoFailed({ reason, failure }) {
       calls.failed.push(reason);
+      calls.failureLabels.push(failure ?? '(none)');
     },
-    async checkSiteCooldown() {
-      const waitMs = cooldownMs;
+    async checkSiteCooldown({ hostId }) {
+      const waitMs = Math.max(cooldownMs, hostId === 'a' ? diskPauseMs : 0);
       cooldownMs = 0;
+      diskPauseMs = 0;
       return { site: 'media.example', waitMs };
+    },
+    async startDiskFullPause({ hostId, reason }) {
+      calls.diskPauses.push(`${hostId}: ${reason}`);
+      diskPauseMs = DISK_FULL_PAUSE_MS;
+      return { waitMs: DISK_FULL_PAUSE_MS };
     },
     async startSiteCooldown({ reason }) {
       calls.cooldownsStarted.push(reason);
@@ -83,7 +96,7 @@ export function hostFakes(calls: Calls, hostId: string, transfer: (attempt: numb
 }
 
 export function newCalls(): Calls {
-  return { transfers: 0, claims: 0, cooldownsStarted: [], failed: [], finalized: [], discarded: [] };
+  return { transfers: 0, claims: 0, cooldownsStarted: [], failed: [], failureLabels: [], diskPauses: [], finalized: [], discarded: [] };
 }
 
 export interface DownloadScenario {

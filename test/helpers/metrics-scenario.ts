@@ -10,6 +10,12 @@ import { syncSchedules } from '../../src/temporal/channel-schedules.ts';
 import { FixtureServer } from './fixture-server.ts';
 import { mediaBytes, runCrawl, settledVideos, uniqueName, type TestParker } from './parker.ts';
 import type { TestPrometheus } from './prometheus.ts';
+import { podcastWithOneEpisode } from './channels.ts';
+import { quickTransferRetriesBundle } from './time-skipping.ts';
+import { TRANSFER_ATTEMPTS } from './workflow-interceptors/quick-transfer-retries.ts';
+import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
+import type { Settings } from '../../src/config/settings.ts';
+import type { WorkflowBundleOption } from '@temporalio/worker';
 
 // The dashboard, proven against real data in a real Prometheus, however the metrics got
 // there (scraped from Parker's endpoint, or sent over OTLP through a collector): the
@@ -22,6 +28,16 @@ const DASHBOARD = path.join(root, 'grafana', 'dashboards', 'parker.json');
 
 interface Dashboard {
   panels: { title: string; targets?: { expr?: string }[] }[];
+}
+
+/**
+ * What the observed Parker runs with, for the retry panels: a flaky video's transfer runs
+ * out of its (quick) retries, so that one crawl schedules its retry and the next, a second
+ * later, gives it up.
+ */
+export const OBSERVED_SETTINGS: Partial<Settings> = { retryDelaysMs: [1_000] };
+export function observedWorkflowBundle(): Promise<WorkflowBundleOption> {
+  return quickTransferRetriesBundle();
 }
 
 /** What a metrics test file sets up: a Parker whose metrics reach the Prometheus, and how to take both down. */
@@ -42,6 +58,7 @@ export function dashboardSuite(title: string, setUp: () => Promise<ObservedParke
   let close: (() => Promise<void>) | undefined;
   const channel = uniqueName('obs');
   const broken = uniqueName('obs-broken');
+  let flakyChannel = '';
 
   async function dashboardQueries(): Promise<{ panel: string; expr: string }[]> {
     const dashboard = JSON.parse(await readFile(DASHBOARD, 'utf8')) as Dashboard;
@@ -115,6 +132,21 @@ export function dashboardSuite(title: string, setUp: () => Promise<ObservedParke
     }
     assert.equal(server.stats(`/${channel}/feed.xml`).requestHeaders[1]?.['if-none-match'], `"${channel}-v1"`);
 
+    // A video whose server answers 503 for longer than its transfer retries, twice.
+    const flaky = podcastWithOneEpisode(
+      server,
+      { body: mediaBytes(1000), contentType: 'audio/mpeg' },
+      { faults: Array.from({ length: 2 * TRANSFER_ATTEMPTS }, () => ({ kind: 'status' as const, status: 503 })) },
+    );
+    flakyChannel = flaky.channel;
+    for (let run = 1; run <= 2; run++) {
+      await runCrawl(parker, flaky.input);
+      await assert.rejects(parker.client.workflow.getHandle(videoWorkflowId(flaky.channel, flaky.externalId)).result());
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+    }
+    const [givenUp] = await settledVideos(parker.db, flaky.channel);
+    assert.match(givenUp?.reason ?? '', /^given up after 2 failed downloads/);
+
     // A feed that is not XML: the crawl fails at once (not retried), counted as a crawl error.
     server.setFeed(`/${broken}/feed.xml`, '<html>this site changed</html>', 'text/html');
     await assert.rejects(runCrawl(parker, { channel: broken, url: server.url(`/${broken}/feed.xml`), backfill: 1 }), WorkflowFailedError);
@@ -153,6 +185,8 @@ export function dashboardSuite(title: string, setUp: () => Promise<ObservedParke
       assert.equal(await value(`parker_crawl_duration_seconds_count{channel="${channel}"}`), 2);
       assert.equal(await value(`parker_crawl_errors_total{channel="${broken}",reason="InvalidFeed"}`), 1);
       assert.equal(await value(`parker_download_duration_seconds_count{channel="${channel}",result="failed"}`), 1);
+      assert.equal(await value(`parker_download_retries_scheduled_total{channel="${flakyChannel}",reason="HttpStatusError"}`), 1);
+      assert.equal(await value(`parker_downloads_given_up_total{channel="${flakyChannel}",reason="HttpStatusError"}`), 1);
     });
   });
 }

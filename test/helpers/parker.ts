@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type WorkflowBundleOption } from '@temporalio/worker';
 import { defaultHostId, type Settings, type TelemetrySettings } from '../../src/config/settings.ts';
 import { connectDb, type Db } from '../../src/db/connect.ts';
 import { listVideos, UNFINISHED, type VideoRow } from '../../src/db/videos.ts';
@@ -58,6 +58,9 @@ export function testSettings(scratch: string, overrides: Partial<Settings> = {})
     maxDownloads: 4,
     // Short, so that a test that meets a throttled site does not wait an hour.
     siteCooldownMs: 3_000,
+    diskFullPauseMs: 1_000,
+    // Seconds, so that a test can watch a transient failure come back.
+    retryDelaysMs: [2_000, 2_000],
     // The fixture server is on 127.0.0.1; every other special address stays refused.
     allowPrivate: ['127.0.0.1'],
     logLevel: 'warn',
@@ -65,6 +68,8 @@ export function testSettings(scratch: string, overrides: Partial<Settings> = {})
     hostIdFromContainerName: false,
     roles: { crawl: true, download: true },
     ytdlp: { path: services.ytdlp, allowOutdated: false },
+    // The virtualenv of yt-dlp has apprise too (scripts/ytdlp-requirements.txt).
+    apprisePath: path.join(path.dirname(services.ytdlp), 'apprise'),
     youtubeBaseUrl: DEFAULT_YOUTUBE_BASE_URL,
     telemetry: { serviceName: 'parker-test' },
     ...overrides,
@@ -75,7 +80,10 @@ export function testSettings(scratch: string, overrides: Partial<Settings> = {})
  * Starts a worker. `tracing` defaults to what the settings ask for (no endpoint: spans
  * are made and dropped); the runtime is installed quietly unless the test did it first.
  */
-export async function startParker(overrides: Partial<Settings> = {}, options: { tracing?: Tracing } = {}): Promise<TestParker> {
+export async function startParker(
+  overrides: Partial<Settings> = {},
+  options: { tracing?: Tracing; workflowBundle?: WorkflowBundleOption } = {},
+): Promise<TestParker> {
   if (!runtimeInstalled) installTestRuntime();
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'parker-it-'));
   const settings = testSettings(scratch, overrides);
@@ -88,7 +96,7 @@ export async function startParker(overrides: Partial<Settings> = {}, options: { 
     settings,
     db,
     tracing,
-    workflowBundle: { codePath: services.workflowBundlePath },
+    workflowBundle: options.workflowBundle ?? { codePath: services.workflowBundlePath },
   });
   const running = runWorkers(workers);
   const clientConnection = await Connection.connect({ address });

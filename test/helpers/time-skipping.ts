@@ -124,11 +124,24 @@ export async function timeSkippingEnvironment(): Promise<TimeSkipping> {
  * tests whose hosts go away.
  */
 export async function quickHostTimeoutBundle(): Promise<WorkflowBundleOption> {
+  return bundleWithTestInterceptor('quick-host-timeout.ts');
+}
+
+/**
+ * The workflows bundled with the worker's interceptors and one that cuts the transfer's
+ * retry policy to a few quick attempts (test/helpers/workflow-interceptors/quick-transfer-retries.ts),
+ * for tests whose transfers must run out of retries.
+ */
+export async function quickTransferRetriesBundle(): Promise<WorkflowBundleOption> {
+  return bundleWithTestInterceptor('quick-transfer-retries.ts');
+}
+
+async function bundleWithTestInterceptor(file: string): Promise<WorkflowBundleOption> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url)),
     workflowInterceptorModules: [
       ...WORKFLOW_INTERCEPTOR_MODULES,
-      fileURLToPath(new URL('./workflow-interceptors/quick-host-timeout.ts', import.meta.url)),
+      fileURLToPath(new URL(`./workflow-interceptors/${file}`, import.meta.url)),
     ],
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
   });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { dashboardSuite } from '../helpers/metrics-scenario.ts';
+import { dashboardSuite, observedWorkflowBundle, OBSERVED_SETTINGS } from '../helpers/metrics-scenario.ts';
 import { startCollector } from '../helpers/otel-collector.ts';
 import { installTestRuntime, startParker } from '../helpers/parker.ts';
 import { startPrometheus } from '../helpers/prometheus.ts';
@@ -31,7 +31,7 @@ dashboardSuite('metrics, sent over OTLP through a real collector', async () => {
   installTestRuntime(telemetry);
   // Every second, so that the test waits for the pipeline, not for an export interval.
   const tracing = startTracing(telemetry, { exportDelayMs: 200, metricExportIntervalMs: 1000 });
-  const parker = await startParker({ telemetry }, { tracing });
+  const parker = await startParker({ ...OBSERVED_SETTINGS, telemetry }, { tracing, workflowBundle: await observedWorkflowBundle() });
   const prometheus = await startPrometheus([collector.prometheusTarget], 30_000, await collectorRelabelling());
   return {
     parker,

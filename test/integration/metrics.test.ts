@@ -1,4 +1,4 @@
-import { dashboardSuite } from '../helpers/metrics-scenario.ts';
+import { dashboardSuite, observedWorkflowBundle, OBSERVED_SETTINGS } from '../helpers/metrics-scenario.ts';
 import { installTestRuntime, startParker } from '../helpers/parker.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startPrometheus } from '../helpers/prometheus.ts';
@@ -10,7 +10,7 @@ dashboardSuite('metrics, scraped by a real Prometheus', async () => {
   const metricsPort = await freePort();
   const telemetry = { metrics: { host: '127.0.0.1', port: metricsPort }, serviceName: 'parker-test' };
   installTestRuntime(telemetry);
-  const parker = await startParker({ telemetry });
+  const parker = await startParker({ ...OBSERVED_SETTINGS, telemetry }, { workflowBundle: await observedWorkflowBundle() });
   const prometheus = await startPrometheus([`127.0.0.1:${metricsPort}`]);
   return {
     parker,

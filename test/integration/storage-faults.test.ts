@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FixtureServer } from '../helpers/fixture-server.ts';
 import { podcastWithOneEpisode } from '../helpers/channels.ts';
-import { mediaBytes, runCrawl, settledVideos, sha256, startParker, type TestParker } from '../helpers/parker.ts';
-import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
+import { mediaBytes, runCrawl, settledVideos, sha256, startParker, waitFor, type TestParker } from '../helpers/parker.ts';
+import { getVideo } from '../../src/db/videos.ts';
 import { mountSmallDisk, type SmallDisk } from '../helpers/tmpfs.ts';
 
-// The download folder fills up or turns read-only. The failing video says which path,
-// leaves nothing under its final name, is not retried, and other channels go on.
+// The download folder fills up or turns read-only. A full one pauses the host's transfers
+// on durable timers until space is back; a read-only one fails the video, naming the path,
+// without a retry.
 
 let server: FixtureServer;
 before(async () => {
@@ -19,14 +20,6 @@ after(async () => {
   await server?.close();
 });
 
-async function files(folder: string): Promise<string[]> {
-  try {
-    return await readdir(folder);
-  } catch {
-    return [];
-  }
-}
-
 describe('storage faults', () => {
   let disk: SmallDisk;
   let parker: TestParker;
@@ -35,27 +28,35 @@ describe('storage faults', () => {
     await disk?.remove();
   });
 
-  test('a full disk fails the big video with the path named, and a small one on another channel still lands', async () => {
+  test('a full disk pauses the transfers, durably; once space is freed the video lands, and so does another channel\'s', async () => {
     disk = await mountSmallDisk(1024 * 1024);
     parker = await startParker({ downloadDir: disk.dir });
-    const big = podcastWithOneEpisode(server, { body: mediaBytes(3 * 1024 * 1024), contentType: 'audio/mpeg', etag: '"big"' });
+    const filler = path.join(disk.dir, 'filler.bin');
+    await writeFile(filler, mediaBytes(700 * 1024));
+    const bigBody = mediaBytes(600 * 1024);
+    const big = podcastWithOneEpisode(server, { body: bigBody, contentType: 'audio/mpeg', etag: '"big"' });
     const small = mediaBytes(50_000);
     const other = podcastWithOneEpisode(server, { body: small, contentType: 'audio/mpeg' });
 
     await runCrawl(parker, big.input);
-    const [failed] = await settledVideos(parker.db, big.channel);
-    assert.equal(failed?.status, 'failed');
-    assert.match(failed.reason!, /ENOSPC/);
-    assert.ok(failed.reason!.includes(path.join(disk.dir, big.channel)), `the reason names the path: ${failed.reason}`);
-    assert.equal(server.stats(big.mediaPath).requests, 1, 'a full disk is not retried');
-    // The row is marked failed before the part is removed: wait for the workflow's end.
-    await assert.rejects(parker.client.workflow.getHandle(videoWorkflowId(big.channel, big.externalId)).result());
-    assert.deepEqual(await files(path.join(disk.dir, big.channel)), [], 'no half file, no part file');
+    const pause = await waitFor(
+      async () => (await parker.db('disk_full_pauses').where({ host_id: parker.settings.hostId }).first()) as { reason: string } | undefined,
+      'the host paused as full',
+    );
+    assert.match(pause.reason, /ENOSPC/);
+    assert.ok(pause.reason.includes(path.join(disk.dir, big.channel)), `the reason names the path: ${pause.reason}`);
+    const waiting = await getVideo(parker.db, { channel: big.channel, externalId: big.externalId });
+    assert.equal(waiting?.status, 'downloading', 'a full disk does not fail the video: it waits');
 
+    // The other channel's crawl starts its download; it waits out the host's pause too.
     await runCrawl(parker, other.input);
-    const [landed] = await settledVideos(parker.db, other.channel);
+    await rm(filler);
+    const [landed] = await settledVideos(parker.db, big.channel);
     assert.equal(landed?.status, 'downloaded', landed?.reason);
-    assert.equal(landed.sha256, sha256(small));
+    assert.equal(landed.sha256, sha256(bigBody));
+    const [otherLanded] = await settledVideos(parker.db, other.channel);
+    assert.equal(otherLanded?.status, 'downloaded', otherLanded?.reason);
+    assert.equal(otherLanded.sha256, sha256(small));
   });
 });
 
@@ -76,6 +77,7 @@ describe('a read-only download folder', () => {
     const [video] = await settledVideos(parker.db, episode.channel);
     assert.equal(video?.status, 'failed');
     assert.match(video.reason!, /EROFS/);
+    assert.equal(video.failureKind, 'permanent', 'a folder Parker may not write needs a person');
     assert.ok(video.reason!.includes(disk.dir), `the reason names the folder: ${video.reason}`);
     assert.equal(server.stats(episode.mediaPath).requests, 0, 'nothing was fetched for a folder that cannot take it');
   });

@@ -17,6 +17,8 @@ import { services } from '../helpers/services.ts';
 // One contract, two stores: the embedded SQLite file and MySQL (MariaDB here) run the
 // same migrations and the same queries, and must answer alike.
 
+/** Retry delays for markFailed: two tries again, then given up. */
+const DELAYS = [60_000, 3_600_000];
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'parker-stores-'));
 const dropEmptyDatabases: Array<() => Promise<void>> = [];
 const stores: Array<{ name: string; open(): Db; openEmpty(): Promise<Db> }> = [
@@ -201,12 +203,52 @@ for (const store of stores) {
     test('unfinished videos are listed in pages by row id, with safe workflow ids', async () => {
       const ch = channel();
       await recordListing(db, ch, listing([entry('one', 1), entry('two', 2), entry('https://x.org/3?a=b', 3)]), 10);
-      await markFailed(db, { channel: ch.name, externalId: 'two' }, 'HTTP 404');
+      await markFailed(db, { channel: ch.name, externalId: 'two' }, { reason: 'HTTP 404', kind: 'permanent' }, DELAYS);
       const page1 = await listUnfinished(db, ch.name, 0, 1);
       const page2 = await listUnfinished(db, ch.name, page1[0]!.id, 10);
       const all = [...page1, ...page2];
       assert.equal(all.length, 2);
       assert.ok(all.every((video) => /^parker-video-[\w.-]+$/.test(video.workflowId)), all.map((v) => v.workflowId).join());
+    });
+
+    test('a transient failure is listed again once its retry is due, counted once per run, and given up after the last delay', async () => {
+      const ch = channel();
+      await recordListing(db, ch, listing([entry('flaky', 1), entry('gone', 2), entry('aside', 3)]), 10);
+      const flaky = { channel: ch.name, externalId: 'flaky' };
+      const t0 = new Date(Date.UTC(2026, 0, 1, 12));
+      const at = (ms: number) => new Date(t0.getTime() + ms);
+      const due = async (now: Date) => (await listUnfinished(db, ch.name, 0, 10, now)).map((v) => v.externalId);
+
+      await markDownloading(db, flaky);
+      const first = await markFailed(db, flaky, { reason: 'x answered HTTP 503 (retries exhausted)', kind: 'transient' }, DELAYS, t0);
+      assert.deepEqual(first, { kind: 'transient', retryAt: at(DELAYS[0]!), attempts: 1 });
+      // The activity ran twice for one run: counted once.
+      assert.deepEqual(await markFailed(db, flaky, { reason: 'again', kind: 'transient' }, DELAYS, at(10)), first);
+      await markFailed(db, { channel: ch.name, externalId: 'gone' }, { reason: 'HTTP 404', kind: 'permanent' }, DELAYS, t0);
+      await db('videos').where({ channel: ch.name, external_id: 'aside' }).update({ ignored_at: toDbTime(t0) });
+
+      assert.deepEqual(await due(at(DELAYS[0]! - 1)), [], 'not before its time; the 404 and the ignored video never');
+      assert.deepEqual(await due(at(DELAYS[0]!)), ['flaky']);
+      const row = (await getVideo(db, flaky))!;
+      assert.deepEqual([row.status, row.failureKind, row.failedAttempts, row.nextRetryAt?.toISOString()], [
+        'failed', 'transient', 1, at(DELAYS[0]!).toISOString(),
+      ]);
+
+      for (const attempt of [2, 3]) {
+        await markDownloading(db, flaky);
+        assert.equal((await getVideo(db, flaky))!.nextRetryAt, undefined, 'a run in flight has no retry time');
+        await markFailed(db, flaky, { reason: 'x answered HTTP 503 (retries exhausted)', kind: 'transient' }, DELAYS, at(attempt));
+      }
+      const given = (await getVideo(db, flaky))!;
+      assert.equal(given.failedAttempts, 3);
+      assert.equal(given.nextRetryAt, undefined);
+      assert.equal(given.reason, 'given up after 3 failed downloads: x answered HTTP 503 (retries exhausted)');
+      assert.deepEqual(await due(at(30 * 86_400_000)), []);
+
+      await markDownloading(db, flaky);
+      await markDownloaded(db, flaky, { filePath: '/d/flaky.mp3', bytes: 1, sha256: 'a'.repeat(64) });
+      const downloaded = (await getVideo(db, flaky))!;
+      assert.deepEqual([downloaded.failureKind, downloaded.failedAttempts], [undefined, 3], 'the count stays as history');
     });
 
     test('status changes: downloading, downloaded; failed never overwrites downloaded', async () => {
@@ -216,7 +258,7 @@ for (const store of stores) {
       await markDownloading(db, key);
       assert.equal((await getVideo(db, key))!.status, 'downloading');
       await markDownloaded(db, key, { filePath: '/d/v.mp3', bytes: 10, sha256: 'a'.repeat(64) });
-      await markFailed(db, key, 'late failure from a stale attempt');
+      await markFailed(db, key, { reason: 'late failure from a stale attempt', kind: 'transient' }, DELAYS);
       const video = await getVideo(db, key);
       assert.equal(video!.status, 'downloaded');
       assert.equal(video!.reason, undefined);
@@ -243,7 +285,7 @@ for (const store of stores) {
       assert.deepEqual((await listStoredVideos(db, ch.name)).map((v) => v.externalId), ['new']);
       assert.deepEqual((await listUnfinished(db, ch.name)).map((v) => v.externalId), ['pending']);
       await markDownloading(db, { channel: ch.name, externalId: 'old' });
-      await markFailed(db, { channel: ch.name, externalId: 'old' }, 'stale');
+      await markFailed(db, { channel: ch.name, externalId: 'old' }, { reason: 'stale', kind: 'transient' }, DELAYS);
       assert.equal((await getVideo(db, { channel: ch.name, externalId: 'old' }))!.status, 'downloaded');
       assert.deepEqual(await filesOfOtherVideos(db, old.id, ['/d/old.mp3', '/d/new.mp3', '/d/none.mp3']), ['/d/new.mp3']);
     });

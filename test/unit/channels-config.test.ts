@@ -366,12 +366,16 @@ describe('loadSettings', () => {
       dataDir: '/var/lib/parker',
       maxDownloads: 8,
       siteCooldownMs: 5_400_000,
+      diskFullPauseMs: 900_000,
+      retryDelaysMs: [3_600_000, 21_600_000, ...Array.from({ length: 7 }, () => 86_400_000)],
       allowPrivate: ['127.0.0.1', '192.168.0.0/16'],
       hostId: 'nas-1',
       hostIdFromContainerName: false,
       roles: { crawl: false, download: true },
       logLevel: 'debug',
+      logFormat: undefined,
       ytdlp: { path: '/opt/yt-dlp/bin/yt-dlp', allowOutdated: true },
+      apprisePath: '/opt/yt-dlp/bin/apprise',
       youtubeBaseUrl: 'http://127.0.0.1:9000',
       telemetry: {
         metrics: { host: '0.0.0.0', port: 9464 },
@@ -910,6 +914,59 @@ describe('loadSettings: PARKER_SITE_COOLDOWN', () => {
   test('anything else is refused, naming the variable', () => {
     for (const value of ['soon', '0s', '500ms', '8d', '-1h']) {
       assert.throws(() => loadSettings({ PARKER_SITE_COOLDOWN: value }), /PARKER_SITE_COOLDOWN must be a duration between 1s and 7d/, value);
+    }
+  });
+});
+
+describe('loadSettings: PARKER_RETRY_DELAYS and PARKER_DISK_FULL_PAUSE', () => {
+  test('a comma-separated list of durations, 1h, 6h, then a day seven times by default', () => {
+    assert.deepEqual(loadSettings({}).retryDelaysMs, [3_600_000, 21_600_000, ...Array.from({ length: 7 }, () => 86_400_000)]);
+    assert.deepEqual(loadSettings({ PARKER_RETRY_DELAYS: '2s, 1m,1h' }).retryDelaysMs, [2_000, 60_000, 3_600_000]);
+  });
+  test('a list with anything but durations is refused, naming the variable', () => {
+    for (const value of ['soon', '1h,,2h', '1h,0s']) {
+      assert.throws(() => loadSettings({ PARKER_RETRY_DELAYS: value }), /PARKER_RETRY_DELAYS must be a duration/, value);
+    }
+  });
+  test('the disk-full pause is a duration, 15 minutes by default', () => {
+    assert.equal(loadSettings({}).diskFullPauseMs, 900_000);
+    assert.equal(loadSettings({ PARKER_DISK_FULL_PAUSE: '5m' }).diskFullPauseMs, 300_000);
+    assert.throws(() => loadSettings({ PARKER_DISK_FULL_PAUSE: '2d' }), /PARKER_DISK_FULL_PAUSE must be a duration/);
+  });
+});
+
+describe('parseChannelList: notify', () => {
+  const yaml = (defaults: string, channel: string) =>
+    `defaults:\n${defaults}\nchannels:\n  - name: one\n    url: https://example.org/feed.xml\n${channel}\n  - name: two\n    url: https://example.org/two.xml\n`;
+
+  test('the defaults go to every channel; a field the channel sets replaces the same field', () => {
+    const list = parseChannelList(
+      yaml('  notify:\n    webhook: https://hooks.example/parker', '    notify:\n      apprise: ["json://127.0.0.1:8080/in"]\n      on: [failed]'),
+      FILE,
+    );
+    assert.deepEqual(list.problems, []);
+    assert.deepEqual(list.channels[0]!.notify, { webhook: 'https://hooks.example/parker', apprise: ['json://127.0.0.1:8080/in'], on: ['failed'] });
+    assert.deepEqual(list.channels[1]!.notify, { webhook: 'https://hooks.example/parker', on: ['downloaded', 'failed'] });
+  });
+
+  test('no notify anywhere, or `on: []`, sends nothing', () => {
+    const list = parseChannelList(yaml('  every: 1h', '    notify:\n      webhook: https://hooks.example/x\n      on: []'), FILE);
+    assert.equal(list.channels[0]!.notify, undefined);
+    assert.equal(list.channels[1]!.notify, undefined);
+  });
+
+  test('bad notify fields name the channel and the field', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['    notify:\n      webhook: ftp://x/y', /channel "one": notify\.webhook: must be an http:\/\/ or https:\/\/ URL/],
+      ['    notify:\n      apprise: ["not a url"]', /channel "one": notify\.apprise\.0: must be an Apprise URL/],
+      ['    notify:\n      apprise: []', /channel "one": notify\.apprise: must list at least one URL/],
+      ['    notify:\n      on: [started]', /channel "one": notify\.on\.0: must be one of downloaded, failed/],
+      ['    notify:\n      email: me@example.org', /channel "one": notify: unknown field "email"/],
+    ];
+    for (const [channel, message] of cases) {
+      const list = parseChannelList(yaml('  every: 1h', channel), FILE);
+      assert.equal(list.channels.length, 1, channel);
+      assert.match(list.problems[0]?.message ?? '', message);
     }
   });
 });

@@ -94,7 +94,10 @@ describe('every domain error becomes the failure it names', () => {
     [new InvalidFeedError(MEDIA_URL, 'not XML'), FailureType.InvalidFeed, false],
     [new NotAFeedError(MEDIA_URL, 'text/html'), FailureType.InvalidFeed, false],
     [new InvalidRulesError('bad regex'), FailureType.InvalidRules, false],
-    [StorageError.writing('/downloads/a.mp3', Object.assign(new Error('no space'), { code: 'ENOSPC' })), FailureType.StorageError, false],
+    [StorageError.writing('/downloads/a.mp3', Object.assign(new Error('read-only'), { code: 'EROFS' })), FailureType.StorageError, false],
+    // Retryable, but not by the transfer's policy (nonRetryableErrorTypes): the workflow pauses the host.
+    [StorageError.writing('/downloads/a.mp3', Object.assign(new Error('no space'), { code: 'ENOSPC' })), FailureType.DiskFull, true],
+    [StorageError.writing('/downloads/a.mp3', Object.assign(new Error('quota'), { code: 'EDQUOT' })), FailureType.DiskFull, true],
     [new OutsideDownloadDirError('../x is outside /downloads'), FailureType.StorageError, false],
     [new UnknownVideoError('chan', 'v1'), FailureType.UnknownVideo, false],
     [new VideoUnavailableError(MEDIA_URL, 'private', 'Private video'), FailureType.VideoUnavailable, false],

@@ -41,13 +41,16 @@ describe('activities per task queue', () => {
     assert.deepEqual([mainRunsNoTransfer, downloadsRunNoCrawl, hostRunsNoBookkeeping, claimRunsOnlyTheClaim], [false, false, false, false]);
   });
 
-  test("the download workflows' queue runs their bookkeeping and the media refresh, a host's queue what touches its part file, the claim queue only the claim", () => {
+  test("the download workflows' queue runs their bookkeeping, the media refresh and notifications, a host's queue what touches its part file, the claim queue only the claim", () => {
     assert.deepEqual(downloadWorkflows.sort(), [
       'checkSiteCooldown',
+      'deliverNotification',
       'listMediaServers',
       'markVideoFailed',
+      'prepareNotification',
       'refreshMediaServer',
       'resolveDownload',
+      'startDiskFullPause',
       'startSiteCooldown',
     ]);
     assert.deepEqual(host.sort(), ['discardPart', 'downloadMedia', 'finalizeDownload']);

@@ -2,16 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { HttpStatusError, VideoUpcomingError } from '../../src/errors.ts';
+import { DiskFullError, HttpStatusError, StorageError, VideoUpcomingError } from '../../src/errors.ts';
 import { MAX_HOST_CLAIMS } from '../../src/workflows/download.ts';
 import {
+  DISK_FULL_MAX_WAITS,
   ON_HOST,
   SITE_COOLDOWN_MAX_WAITS,
   UPCOMING_GRACE_MS,
   UPCOMING_MAX_WAITS,
   UPCOMING_RECHECK_MS,
 } from '../../src/workflows/policies.ts';
-import { downloadRunner, hostFakes, MEDIA, SITE_COOLDOWN_MS, SUMMARY, TARGET } from '../helpers/download-fakes.ts';
+import { DISK_FULL_PAUSE_MS, downloadRunner, hostFakes, MEDIA, SITE_COOLDOWN_MS, SUMMARY, TARGET } from '../helpers/download-fakes.ts';
 import { hostOn, quickHostTimeoutBundle, timeSkippingEnvironment } from '../helpers/time-skipping.ts';
 
 // The download workflow's limits, driven past with time under control: premieres that
@@ -148,5 +149,49 @@ describe('download workflow: hosts that go away', () => {
     assert.equal(calls.transfers, 1, 'one transfer, on the host that came back');
     assert.deepEqual(calls.finalized, ['back']);
     assert.deepEqual(calls.failed, []);
+  });
+});
+
+describe('download workflow: a full download folder', () => {
+  const full = () => new DiskFullError(`cannot write /downloads/${TARGET.relativeStem}.mp4.part: ENOSPC`);
+
+  test('the transfer pauses its host and resumes once space is back: the download finishes', async () => {
+    const { summary, calls, timers } = await runDownload({
+      transfer: async (attempt) => {
+        if (attempt <= 2) throw full();
+        return MEDIA;
+      },
+    });
+    assert.deepEqual(summary, SUMMARY);
+    assert.deepEqual(timers, [DISK_FULL_PAUSE_MS, DISK_FULL_PAUSE_MS], 'each full disk is waited out on a durable timer');
+    assert.equal(calls.diskPauses.length, 2);
+    assert.match(calls.diskPauses[0]!, /^a: cannot write .*ENOSPC$/);
+    assert.deepEqual(calls.failed, []);
+  });
+
+  test(`a disk full for more than a day fails as DiskFull after DISK_FULL_MAX_WAITS (${DISK_FULL_MAX_WAITS}) pauses, for a later crawl to retry`, async () => {
+    const { error, calls, timers } = await runDownload({
+      transfer: async () => {
+        throw full();
+      },
+    });
+    downloadFailure(error);
+    assert.equal(calls.diskPauses.length, DISK_FULL_MAX_WAITS);
+    assert.deepEqual(timers, Array(DISK_FULL_MAX_WAITS).fill(DISK_FULL_PAUSE_MS));
+    assert.ok(DISK_FULL_MAX_WAITS * DISK_FULL_PAUSE_MS >= 24 * 3_600_000, 'the pauses add up to a day');
+    assert.equal(calls.transfers, DISK_FULL_MAX_WAITS + 1);
+    assert.deepEqual(calls.failureLabels, ['DiskFull']);
+  });
+
+  test('a folder Parker may not write fails at once, labelled for no retry', async () => {
+    const { error, calls, timers } = await runDownload({
+      transfer: async () => {
+        throw new StorageError('cannot write /downloads/timeskip: EROFS');
+      },
+    });
+    downloadFailure(error);
+    assert.deepEqual(timers, []);
+    assert.equal(calls.transfers, 1);
+    assert.deepEqual(calls.failureLabels, ['StorageError']);
   });
 });

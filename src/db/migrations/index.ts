@@ -8,6 +8,7 @@ import * as backfillProgress from './006-backfill-progress.ts';
 import * as skipKind from './007-skip-kind.ts';
 import * as duration from './008-duration.ts';
 import * as missingStatus from './009-missing-status.ts';
+import * as failureRetries from './010-failure-retries.ts';
 
 // Migrations are listed here rather than found on disk, so they run the same from
 // TypeScript sources, in the Docker image, and in tests.
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007-skip-kind': skipKind,
   '008-duration': duration,
   '009-missing-status': missingStatus,
+  '010-failure-retries': failureRetries,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
