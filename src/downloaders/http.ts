@@ -51,18 +51,15 @@ interface Plan {
 }
 
 /**
- * Bytes buffered between the socket, the hash and the part file. With undici's and the
- * file stream's defaults (64 KiB, 16 KiB) the socket is paused and resumed for almost
- * every read; 1 MiB cut the CPU per GiB by about a quarter (BENCHMARKS.md, throughput).
+ * Bytes the hashing step and the part file may hold before the body is paused. At the
+ * streams' default (16 KiB) the body was paused and resumed for almost every 64 KiB read;
+ * 1 MiB cut the CPU per GiB by about a quarter (BENCHMARKS.md, throughput). The body's
+ * own buffer stays small: what it holds when the connection drops is lost to the part.
  */
 const MEDIA_BUFFER_BYTES = 1 << 20;
 
 async function request(http: HttpClient, job: DownloadJob, headers: Record<string, string> = {}): Promise<HttpResponse> {
-  return http.get(job.url, {
-    signal: job.signal,
-    highWaterMark: MEDIA_BUFFER_BYTES,
-    headers: { accept: 'audio/*, video/*, */*;q=0.5', ...headers },
-  });
+  return http.get(job.url, { signal: job.signal, headers: { accept: 'audio/*, video/*, */*;q=0.5', ...headers } });
 }
 
 /** Asks for the rest of the part when it can be resumed, else for the whole file. */
@@ -152,6 +149,7 @@ export function createHttpDownloader({ http }: HttpDownloaderOptions): Downloade
       job.onProgress({ bytesDone, totalBytes: total, validator });
 
       const counter = new Transform({
+        highWaterMark: MEDIA_BUFFER_BYTES,
         transform(chunk: Buffer, _encoding, callback) {
           bytesDone += chunk.length;
           if (total !== undefined && bytesDone > total) {
