@@ -4,14 +4,14 @@
 // order), so a load that comes and goes on a shared machine hits all three alike; the
 // ratios of medians are what the targets judge.
 //   BENCH_RUNS (default 5), BENCH_FILE_MIB (default 2048), BENCH_DIR (default /dev/shm)
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { throttle } from 'lodash-es';
 import { createHttpDownloader } from '../src/downloaders/http.ts';
 import { createHttpClient } from '../src/http/client.ts';
 import { AddressPolicy } from '../src/http/address-policy.ts';
 import type { DownloadProgress } from '../src/shared/download.ts';
+import { writeMediaFile } from './lib/media-site.ts';
 import { startNginx } from './lib/nginx.ts';
 import { machineLine, measureCommand, measureInProcess, median, targetLine, type Measurement } from './lib/measure.ts';
 
@@ -20,19 +20,6 @@ const FILE_MIB = Number(process.env.BENCH_FILE_MIB ?? 2048);
 const BASE_DIR = process.env.BENCH_DIR ?? '/dev/shm';
 const YTDLP = process.env.YTDLP_PATH ?? path.resolve(import.meta.dirname, '../.tools/ytdlp/bin/yt-dlp');
 const GIB = 2 ** 30;
-
-/** Writes `mib` MiB of random-looking bytes (a 16 MiB random block, repeated). */
-async function writeMediaFile(file: string, mib: number): Promise<void> {
-  const block = randomBytes(16 * 2 ** 20);
-  const handle = await open(file, 'w');
-  try {
-    for (let written = 0; written < mib * 2 ** 20; written += block.length) {
-      await handle.write(block, 0, Math.min(block.length, mib * 2 ** 20 - written));
-    }
-  } finally {
-    await handle.close();
-  }
-}
 
 type Client = { name: string; fetch(url: string, into: string): Promise<Measurement> };
 
@@ -82,7 +69,7 @@ async function main(): Promise<void> {
   await mkdir(out, { recursive: true });
   // nginx's worker runs as another user when started by root.
   await chmod(dir, 0o755);
-  await writeMediaFile(path.join(root, 'media.mp4'), FILE_MIB);
+  await writeMediaFile(path.join(root, 'media.mp4'), FILE_MIB * 2 ** 20);
   const nginx = await startNginx(path.join(dir, 'nginx'), root);
   const url = `${nginx.origin}/media.mp4`;
   const bytes = FILE_MIB * 2 ** 20;

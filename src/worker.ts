@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { parseDuration } from './rules/durations.ts';
 import { createClaimActivities, createHostActivities, createMainQueueActivities } from './activities/index.ts';
@@ -8,8 +7,10 @@ import { createHttpDownloader } from './downloaders/http.ts';
 import { AddressPolicy } from './http/address-policy.ts';
 import { createHttpClient } from './http/client.ts';
 import { createYtDlpDownloader } from './downloaders/ytdlp.ts';
+import { prebuiltWorkflowBundle } from './bundle-workflows.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
 import { createLogger } from './log.ts';
+import { isCompiled, siblingModulePath } from './module-path.ts';
 import { downloadTaskQueueFor, hostTaskQueueFor } from './shared/names.ts';
 import { createFeedSource } from './sources/feed.ts';
 import { createYoutubeSource } from './sources/youtube.ts';
@@ -31,6 +32,16 @@ import { checkYtDlp } from './ytdlp/version.ts';
 
 /** Activity slots for the short activities of the main queue. */
 const MAIN_QUEUE_ACTIVITY_SLOTS = 20;
+/**
+ * Workflows kept in memory between their tasks. The SDK's default grows with the heap
+ * limit (thousands); most of Parker's open workflows are downloads waiting on a transfer
+ * for minutes, and one evicted is replayed from its ~40 events when its next task comes:
+ * CPU for a cache miss, never a wrong result. 100 holds every workflow that is moving on a
+ * worker with the default four transfers, at a bounded cost (BENCHMARKS.md, memory).
+ */
+const WORKFLOW_CACHE_SIZE = 100;
+/** Workflow tasks at once: they run on one thread, so more only queue up inside the worker. */
+const WORKFLOW_TASK_SLOTS = 10;
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -39,7 +50,8 @@ export interface WorkerDeps {
   tracing: Tracing;
   /**
    * A prebuilt workflow bundle (tests build it once, with WORKFLOW_INTERCEPTOR_MODULES);
-   * otherwise the worker bundles src/workflows.
+   * otherwise the compiled worker loads the one `npm run build` made, and the worker run
+   * from its sources bundles src/workflows.
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -79,17 +91,20 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
   });
   const traced = tracingWorkerOptions(tracing);
   const common = { connection, namespace: settings.temporal.namespace, ...traced };
+  const bundle = workflowBundle ?? (isCompiled(import.meta.url) ? await prebuiltWorkflowBundle() : undefined);
   const main = await Worker.create({
     ...common,
     taskQueue: settings.temporal.taskQueue,
-    ...(workflowBundle
-      ? { workflowBundle }
+    ...(bundle
+      ? { workflowBundle: bundle }
       : {
-          workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
+          workflowsPath: siblingModulePath('./workflows/index.ts', import.meta.url),
           interceptors: { ...traced.interceptors, workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
         }),
     activities: mainQueueActivities,
     maxConcurrentActivityTaskExecutions: MAIN_QUEUE_ACTIVITY_SLOTS,
+    maxCachedWorkflows: WORKFLOW_CACHE_SIZE,
+    maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS,
   });
   const claims = await Worker.create({
     ...common,

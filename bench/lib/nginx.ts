@@ -25,9 +25,10 @@ function requireNginx(): void {
 
 /**
  * Starts nginx in the foreground with a config of its own under `prefix`, serving `root`
- * on a free 127.0.0.1 port. Files ending .mp4 are served as video/mp4.
+ * on a free 127.0.0.1 port. Files ending .mp4 are served as video/mp4, .xml as RSS;
+ * `locations` adds server-level directives (a benchmark's own `location` blocks).
  */
-export async function startNginx(prefix: string, root: string): Promise<Nginx> {
+export async function startNginx(prefix: string, root: string, locations = ''): Promise<Nginx> {
   requireNginx();
   const port = await freePort();
   await mkdir(path.join(prefix, 'logs'), { recursive: true });
@@ -50,11 +51,12 @@ http {
   fastcgi_temp_path ${prefix}/fastcgi;
   uwsgi_temp_path ${prefix}/uwsgi;
   scgi_temp_path ${prefix}/scgi;
-  types { video/mp4 mp4; }
+  types { video/mp4 mp4; application/rss+xml xml; }
   default_type application/octet-stream;
   server {
     listen 127.0.0.1:${port};
     root ${root};
+    ${locations}
   }
 }
 `,
