@@ -87,8 +87,20 @@ async function idleWithChannels(temporal: Temporal, scratch: string, root: strin
   const list = await loadChannelList(configPath);
   if (list.problems.length > 0) throw new Error(`channel list: ${JSON.stringify(list.problems)}`);
   const syncStarted = Date.now();
-  await syncSchedules(temporal.client, list.channels, { taskQueue });
-  console.log(`  ${CHANNELS} schedules created in ${((Date.now() - syncStarted) / 1000).toFixed(1)} s (each triggers its first crawl)`);
+  // The creates come first; the sync's deletion scan after them may time out on a dev server
+  // busy starting a thousand first crawls (BENCHMARKS.md, schedule sync). What is measured
+  // here is the worker, so such a failure is reported and the schedules made are used.
+  const synced = await syncSchedules(temporal.client, list.channels, { taskQueue }).then(
+    () => 'synced',
+    (error: unknown) => `sync failed after the creates: ${(error as Error).message}`,
+  );
+  console.log(`  ${CHANNELS} schedules, ${synced}, in ${((Date.now() - syncStarted) / 1000).toFixed(1)} s (each triggers its first crawl)`);
+  await waitUntil(
+    async () => (await temporal.client.workflow.count(`TaskQueue="${taskQueue}"`)).count >= CHANNELS,
+    'every first crawl to be started',
+    600_000,
+    1_000,
+  );
   const worker = await startCompiledWorker({
     temporalAddress: temporal.server.address,
     taskQueue,
