@@ -39,7 +39,7 @@ const sandboxPatterns = [
 ];
 
 export default [
-  { ignores: ['node_modules/**', 'data/**', 'downloads/**', '.tools/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'downloads/**', '.tools/**', 'dist/**'] },
   {
     files: ['**/*.ts'],
     languageOptions: {

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, type WorkerOptions, type WorkerTuner } from '@temporalio/worker';
 import { parseDuration } from './rules/durations.ts';
 import { createClaimActivities, createDownloadWorkflowActivities, createHostActivities, createMainQueueActivities } from './activities/index.ts';
@@ -12,8 +11,10 @@ import { AddressPolicy } from './http/address-policy.ts';
 import { createHttpClient } from './http/client.ts';
 import { startForwardProxy } from './http/forward-proxy.ts';
 import { createYtDlpDownloader } from './downloaders/ytdlp.ts';
+import { prebuiltWorkflowBundle } from './bundle-workflows.ts';
 import { isEntryPoint, runEntryPoint } from './entry-point.ts';
 import { createLogger, type Logger } from './log.ts';
+import { isCompiled, siblingModulePath } from './module-path.ts';
 import {
   downloadTaskQueueFor,
   downloadWorkflowTaskQueueFor,
@@ -68,6 +69,17 @@ function claimTuner(capacity: HostCapacity): WorkerTuner {
   };
 }
 
+/**
+ * Workflows kept in memory between their tasks. The SDK's default grows with the heap
+ * limit (thousands); most of Parker's open workflows are downloads waiting on a transfer
+ * for minutes, and one evicted is replayed from its ~40 events when its next task comes:
+ * CPU for a cache miss, never a wrong result. 100 holds every workflow that is moving on a
+ * worker with the default four transfers, at a bounded cost (BENCHMARKS.md, memory).
+ */
+const WORKFLOW_CACHE_SIZE = 100;
+/** Workflow tasks at once: they run on one thread, so more only queue up inside the worker. */
+const WORKFLOW_TASK_SLOTS = 10;
+
 export interface WorkerDeps {
   connection: NativeConnection;
   settings: Settings;
@@ -75,7 +87,8 @@ export interface WorkerDeps {
   tracing: Tracing;
   /**
    * A prebuilt workflow bundle (tests build it once, with WORKFLOW_INTERCEPTOR_MODULES);
-   * otherwise the worker bundles src/workflows.
+   * otherwise the compiled worker loads the one `npm run build` made, and the worker run
+   * from its sources bundles src/workflows.
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Where start-up findings go (yt-dlp's version and JS runtime); default: a logger at the settings' level. */
@@ -118,12 +131,18 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
   };
   const traced = tracingWorkerOptions(tracing);
   const common = { connection, namespace: settings.temporal.namespace, ...traced };
-  const workflows = workflowBundle
-    ? { workflowBundle }
-    : {
-        workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
-        interceptors: { ...traced.interceptors, workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
-      };
+  // Compiled (npm run build): the bundle made once at build time; from the sources: bundled here.
+  const bundle = workflowBundle ?? (isCompiled(import.meta.url) ? await prebuiltWorkflowBundle() : undefined);
+  const workflows = {
+    ...(bundle
+      ? { workflowBundle: bundle }
+      : {
+          workflowsPath: siblingModulePath('./workflows/index.ts', import.meta.url),
+          interceptors: { ...traced.interceptors, workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+        }),
+    maxCachedWorkflows: WORKFLOW_CACHE_SIZE,
+    maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS,
+  };
   const workers: Worker[] = [];
   if (settings.roles.crawl) {
     const mainQueueActivities = createMainQueueActivities({

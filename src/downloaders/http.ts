@@ -50,6 +50,14 @@ interface Plan {
   validator?: string;
 }
 
+/**
+ * Bytes the hashing step and the part file may hold before the body is paused. At the
+ * streams' default (16 KiB) the body was paused and resumed for almost every 64 KiB read;
+ * 1 MiB cut the CPU per GiB by about a quarter (BENCHMARKS.md, throughput). The body's
+ * own buffer stays small: what it holds when the connection drops is lost to the part.
+ */
+const MEDIA_BUFFER_BYTES = 1 << 20;
+
 async function request(http: HttpClient, job: DownloadJob, headers: Record<string, string> = {}): Promise<HttpResponse> {
   return http.get(job.url, { signal: job.signal, headers: { accept: 'audio/*, video/*, */*;q=0.5', ...headers } });
 }
@@ -141,6 +149,7 @@ export function createHttpDownloader({ http }: HttpDownloaderOptions): Downloade
       job.onProgress({ bytesDone, totalBytes: total, validator });
 
       const counter = new Transform({
+        highWaterMark: MEDIA_BUFFER_BYTES,
         transform(chunk: Buffer, _encoding, callback) {
           bytesDone += chunk.length;
           if (total !== undefined && bytesDone > total) {
@@ -152,7 +161,11 @@ export function createHttpDownloader({ http }: HttpDownloaderOptions): Downloade
           callback(null, chunk);
         },
       });
-      const file = createWriteStream(job.partPath, { flags: start > 0 ? 'a' : 'w', flush: true });
+      const file = createWriteStream(job.partPath, {
+        flags: start > 0 ? 'a' : 'w',
+        flush: true,
+        highWaterMark: MEDIA_BUFFER_BYTES,
+      });
       try {
         await pipeline(response.body, counter, file, { signal: job.signal });
       } catch (error) {

@@ -61,6 +61,8 @@ function refusalIn(error: unknown): ParkerError | undefined {
 export interface HttpGetOptions {
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** Bytes of body buffered before the socket is paused (undici's default: 64 KiB). */
+  highWaterMark?: number;
 }
 
 /** The one HTTP client of a worker, handed to every source and downloader that fetches. */
@@ -105,6 +107,7 @@ async function get(
         method: 'GET',
         dispatcher,
         signal: options.signal,
+        highWaterMark: options.highWaterMark,
         headers: { 'user-agent': USER_AGENT, 'accept-encoding': 'identity', ...options.headers },
       });
     } catch (error) {

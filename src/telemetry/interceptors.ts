@@ -1,10 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import {
   makeWorkflowExporter,
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
 import type { WorkerOptions } from '@temporalio/worker';
+import { siblingModulePath } from '../module-path.ts';
 import type { Tracing } from './tracing.ts';
 
 // The worker's half of tracing: the activity interceptors, and the sink through which the
@@ -14,7 +14,7 @@ import type { Tracing } from './tracing.ts';
 
 /** Modules of workflow interceptors, for Worker.create or bundleWorkflowCode. */
 export const WORKFLOW_INTERCEPTOR_MODULES: string[] = [
-  fileURLToPath(new URL('../workflows/interceptors.ts', import.meta.url)),
+  siblingModulePath('../workflows/interceptors.ts', import.meta.url),
 ];
 
 /** Worker options that trace activities and export the workflows' spans. */

@@ -20,7 +20,8 @@ export interface WorkerProcessSuite {
   scratch: string;
   /** The workers started so far, oldest first. */
   workers: WorkerProcess[];
-  startWorker(settings: Settings, extraEnv?: Record<string, string>): Promise<WorkerProcess>;
+  /** @param nodeArgs what node runs (default: the sources under tsx) */
+  startWorker(settings: Settings, extraEnv?: Record<string, string>, nodeArgs?: readonly string[]): Promise<WorkerProcess>;
 }
 
 /**
@@ -31,8 +32,8 @@ export function workerProcessSuite(options: { scratchPrefix: string; host?: stri
   let connection: Connection | undefined;
   const suite = {
     workers: [] as WorkerProcess[],
-    async startWorker(settings: Settings, extraEnv: Record<string, string> = {}) {
-      const worker = await startWorkerProcess(settings, 60_000, extraEnv);
+    async startWorker(settings: Settings, extraEnv: Record<string, string> = {}, nodeArgs?: readonly string[]) {
+      const worker = await startWorkerProcess(settings, 60_000, extraEnv, nodeArgs);
       suite.workers.push(worker);
       return worker;
     },

@@ -8,6 +8,11 @@ import type { Settings } from '../../src/config/settings.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** node's arguments for the worker from its sources, under tsx (what the tests run). */
+export const SOURCE_WORKER = ['--import', 'tsx', path.join(root, 'src', 'worker.ts')];
+/** node's arguments for the compiled worker of `npm run build`, as production runs it. */
+export const COMPILED_WORKER = [path.join(root, 'dist', 'worker.js')];
+
 export interface WorkerProcess {
   child: ChildProcess;
   /** Output so far, for a failure message. */
@@ -19,8 +24,9 @@ export async function startWorkerProcess(
   settings: Settings,
   timeoutMs = 60_000,
   extraEnv: Record<string, string> = {},
+  nodeArgs: readonly string[] = SOURCE_WORKER,
 ): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'worker.ts')], {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

@@ -255,7 +255,7 @@ describe('docker-compose.yml', () => {
   test('parker-schedules runs once, after the namespace exists', async () => {
     const schedules = await service('parker-schedules');
     const command = Array.isArray(schedules.command) ? schedules.command.join(' ') : (schedules.command ?? '');
-    assert.match(command, /src\/schedule\.ts/);
+    assert.match(command, /^node dist\/schedule\.js$/, 'compiled, run by plain node: the image has no sources');
     assert.equal(schedules.restart, 'no');
     assert.equal(conditionOf(schedules, 'temporal-namespace'), 'service_completed_successfully');
   });

@@ -1,0 +1,130 @@
+// `npm run bench:throughput`: Parker's HTTP downloader against curl and yt-dlp's native
+// downloader, fetching one 2 GiB file from a loopback nginx that serves it from RAM into
+// the same RAM file system. Runs are interleaved (each round runs all three, in a rotating
+// order), so a load that comes and goes on a shared machine hits all three alike; the
+// ratios of medians are what the targets judge.
+//   BENCH_RUNS (default 5), BENCH_FILE_MIB (default 2048), BENCH_DIR (default /dev/shm)
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { throttle } from 'lodash-es';
+import { createHttpDownloader } from '../src/downloaders/http.ts';
+import { createHttpClient } from '../src/http/client.ts';
+import { AddressPolicy } from '../src/http/address-policy.ts';
+import type { DownloadProgress } from '../src/shared/download.ts';
+import { writeMediaFile } from './lib/media-site.ts';
+import { startNginx } from './lib/nginx.ts';
+import { machineLine, measureCommand, measureInProcess, median, targetLine, type Measurement } from './lib/measure.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const FILE_MIB = Number(process.env.BENCH_FILE_MIB ?? 2048);
+const BASE_DIR = process.env.BENCH_DIR ?? '/dev/shm';
+const YTDLP = process.env.YTDLP_PATH ?? path.resolve(import.meta.dirname, '../.tools/ytdlp/bin/yt-dlp');
+const GIB = 2 ** 30;
+
+type Client = { name: string; fetch(url: string, into: string): Promise<Measurement> };
+
+function parkerClient(): Client {
+  const downloader = createHttpDownloader({ http: createHttpClient({ addressPolicy: new AddressPolicy(['127.0.0.1']) }) });
+  return {
+    name: 'parker',
+    fetch: (url, into) =>
+      measureInProcess(async () => {
+        // As the transfer activity does: every chunk reports, a throttle lets one through per 500 ms.
+        const heartbeat = throttle((_progress: DownloadProgress) => {}, 500);
+        const controller = new AbortController();
+        await downloader.download({ url, partPath: into, signal: controller.signal, onProgress: heartbeat });
+        heartbeat.cancel();
+      }),
+  };
+}
+
+const curlClient: Client = {
+  name: 'curl',
+  fetch: (url, into) => measureCommand('curl', ['--silent', '--show-error', '--fail', '--output', into, url]),
+};
+
+const ytDlpClient: Client = {
+  name: 'yt-dlp',
+  fetch: (url, into) =>
+    measureCommand(YTDLP, [
+      '--ignore-config',
+      '--no-cache-dir',
+      '--quiet',
+      '--no-progress',
+      '--no-mtime',
+      '--downloader',
+      'native',
+      '--output',
+      into,
+      '--',
+      url,
+    ]),
+};
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(path.join(BASE_DIR, 'parker-bench-throughput-'));
+  const root = path.join(dir, 'www');
+  const out = path.join(dir, 'out');
+  await mkdir(root, { recursive: true });
+  await mkdir(out, { recursive: true });
+  // nginx's worker runs as another user when started by root.
+  await chmod(dir, 0o755);
+  await writeMediaFile(path.join(root, 'media.mp4'), FILE_MIB * 2 ** 20);
+  const nginx = await startNginx(path.join(dir, 'nginx'), root);
+  const url = `${nginx.origin}/media.mp4`;
+  const bytes = FILE_MIB * 2 ** 20;
+  const clients = [parkerClient(), curlClient, ytDlpClient];
+  const results = new Map<string, Measurement[]>(clients.map((client) => [client.name, []]));
+  console.log(`machine: ${await machineLine()}`);
+  console.log(`file: ${FILE_MIB} MiB from nginx on ${nginx.origin} (${root}) into ${out}; ${RUNS} interleaved runs`);
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      // Rotate who goes first, so no client always runs right after another's writes.
+      const order = clients.map((_, i) => clients[(i + run) % clients.length]!);
+      for (const client of order) {
+        const into = path.join(out, `${client.name}.mp4`);
+        const measured = await client.fetch(url, into);
+        await rm(into, { force: true });
+        await rm(`${into}.resume.json`, { force: true });
+        results.get(client.name)!.push(measured);
+        const mbps = bytes / measured.wallSeconds / 1e6;
+        console.log(
+          `run ${run + 1} ${client.name.padEnd(6)} ${mbps.toFixed(0).padStart(5)} MB/s  ${measured.wallSeconds.toFixed(2)} s wall  ${measured.cpuSeconds.toFixed(2)} s CPU`,
+        );
+      }
+    }
+  } finally {
+    await nginx.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  const summary = new Map(
+    [...results].map(([name, runs]) => [
+      name,
+      {
+        mbps: median(runs.map((run) => bytes / run.wallSeconds / 1e6)),
+        cpuPerGib: median(runs.map((run) => run.cpuSeconds / (bytes / GIB))),
+      },
+    ]),
+  );
+  console.log('\nmedians:');
+  for (const [name, { mbps, cpuPerGib }] of summary) {
+    console.log(`  ${name.padEnd(6)} ${mbps.toFixed(0).padStart(5)} MB/s  ${cpuPerGib.toFixed(2)} CPU s/GiB`);
+  }
+  const parker = summary.get('parker')!;
+  const curl = summary.get('curl')!;
+  const ytdlp = summary.get('yt-dlp')!;
+  const vsCurl = parker.mbps / curl.mbps;
+  const vsYtDlp = parker.mbps / ytdlp.mbps;
+  const cpuVsCurl = parker.cpuPerGib / curl.cpuPerGib;
+  console.log(`\nmachine at the end: ${await machineLine()}`);
+  console.log('targets (sha256 on in Parker, not in curl or yt-dlp):');
+  console.log(targetLine('throughput vs curl', vsCurl >= 0.9, `${vsCurl.toFixed(2)}x`, '≥ 0.9x'));
+  console.log(targetLine('throughput vs yt-dlp', vsYtDlp >= 1.1, `${vsYtDlp.toFixed(2)}x`, '≥ 1.1x'));
+  console.log(targetLine('CPU per GiB vs curl', cpuVsCurl <= 1.5, `${cpuVsCurl.toFixed(2)}x`, '≤ 1.5x'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
