@@ -7,6 +7,10 @@ import type { Command } from 'commander';
 import { loadChannelList } from '../config/channels.ts';
 import { migrationSource } from '../db/migrations/index.ts';
 import { missingSearchAttributes, registerByHand } from '../temporal/search-attributes.ts';
+import { getDiskFullUntil } from '../db/cooldowns.ts';
+import { bundledDenoRuntime } from '../ytdlp/js-runtime.ts';
+import { AddressPolicy } from '../http/address-policy.ts';
+import { inspectYtDlp, optionalWarnings, youtubeWarnings } from '../ytdlp/setup.ts';
 import { checkYtDlp } from '../ytdlp/version.ts';
 import { withContext } from './command.ts';
 import type { CliContext } from './context.ts';
@@ -76,10 +80,21 @@ const checks: Array<[string, Check]> = [
   ],
   [
     'yt-dlp',
-    async (context) => ({
-      ok: true,
-      detail: `${await checkYtDlp(context.settings.ytdlp.path, { allowOutdated: context.settings.ytdlp.allowOutdated })} at ${context.settings.ytdlp.path}`,
-    }),
+    async (context) => {
+      const { path: binary, allowOutdated, jsRuntime, potProviderUrl } = context.settings.ytdlp;
+      const version = await checkYtDlp(binary, { allowOutdated });
+      // What the worker would hand it: PARKER_JS_RUNTIME, else the Deno from node_modules;
+      // and the optional parts asked for (a PO-token provider, curl-cffi), checked as at start.
+      const invocation = { binary, jsRuntime: jsRuntime ?? bundledDenoRuntime(), ...(potProviderUrl ? { potProviderUrl } : {}) };
+      const report = await inspectYtDlp(invocation, version);
+      const warnings = [
+        ...youtubeWarnings(report, invocation.jsRuntime),
+        ...optionalWarnings(report, invocation, new AddressPolicy(context.settings.allowPrivate)),
+      ];
+      const found = `${version} at ${binary}, JS runtime ${report.jsRuntimes.join(', ') || 'none'}, yt-dlp-ejs ${report.ejsVersion ?? 'missing'}`;
+      if (warnings.length > 0) return { ok: false, detail: found, fix: warnings.join(' ') };
+      return { ok: true, detail: found };
+    },
   ],
   [
     'ffmpeg',
@@ -104,6 +119,21 @@ const checks: Array<[string, Check]> = [
     },
   ],
   [
+    'full-disk pause',
+    async (context) => {
+      // Set by a transfer that met ENOSPC: this host's transfers wait until it ends.
+      const until = await getDiskFullUntil(context.db(), context.settings.hostId);
+      if (until && until.getTime() > Date.now()) {
+        return {
+          ok: false,
+          detail: `${context.settings.downloadDir} was found full: host ${context.settings.hostId}'s transfers wait until ${until.toISOString()}`,
+          fix: 'free some space there; the waiting downloads go on by themselves when the pause ends',
+        };
+      }
+      return { ok: true, detail: `host ${context.settings.hostId}'s transfers are not paused` };
+    },
+  ],
+  [
     'channels.yaml',
     async (context) => {
       const list = await loadChannelList(context.settings.configPath);
@@ -123,6 +153,7 @@ const FIX_WHEN_THROWN: Record<string, string> = {
   'yt-dlp': 'run scripts/ensure-ytdlp.sh, or set YTDLP_PATH',
   ffmpeg: 'install ffmpeg (apt-get install ffmpeg); yt-dlp needs it to merge formats',
   'download folder': 'create the folder and make it writable for Parker, or set DOWNLOAD_DIR',
+  'full-disk pause': 'check the database first',
   'channels.yaml': 'copy channels.example.yaml to channels.yaml, or set PARKER_CONFIG',
 };
 

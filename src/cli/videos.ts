@@ -121,6 +121,11 @@ function describeVideo(video: VideoRow): string {
     ['id', video.externalId],
     ['status', video.status],
     ['reason', video.reason],
+    // Whether later crawls try a failure again, how often they have, and when next.
+    ['failure', video.failureKind],
+    ['attempts', video.failedAttempts > 0 ? String(video.failedAttempts) : undefined],
+    ['retry at', video.nextRetryAt?.toISOString()],
+    ['ignored', video.ignoredAt?.toISOString()],
     ['published', video.publishedAt?.toISOString()],
     ['url', video.url],
     ['media', video.mediaUrl],

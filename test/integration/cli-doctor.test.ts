@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Connection } from '@temporalio/client';
+import { connectDb } from '../../src/db/connect.ts';
+import { recordDiskFull } from '../../src/db/cooldowns.ts';
 import { registerSearchAttributes } from '../../src/temporal/search-attributes.ts';
 import { testSettings, uniqueName, waitFor } from '../helpers/parker.ts';
 import { cliEnv, runCli } from '../helpers/parker-cli.ts';
@@ -39,9 +41,19 @@ describe('parker doctor', () => {
   test('every check passes where everything is there', async () => {
     const { code, lines, text } = await doctor(cliEnv(settings));
     assert.deepEqual(lines.filter((line) => !line.ok), []);
-    assert.deepEqual(lines.map((line) => line.check), ['temporal', 'search attributes', 'database', 'yt-dlp', 'ffmpeg', 'download folder', 'channels.yaml']);
+    assert.deepEqual(lines.map((line) => line.check), [
+      'temporal',
+      'search attributes',
+      'database',
+      'yt-dlp',
+      'ffmpeg',
+      'download folder',
+      'full-disk pause',
+      'channels.yaml',
+    ]);
+    assert.match(lines.find((line) => line.check === 'yt-dlp')!.detail, /JS runtime deno-[\d.]+, yt-dlp-ejs [\d.]+/);
     assert.equal(code, 0);
-    assert.equal(text.trim().split('\n').length, 7, text);
+    assert.equal(text.trim().split('\n').length, 8, text);
   });
 
   test('a download folder that is a file and a broken channel entry fail, with what to do; exit 1', async () => {
@@ -57,6 +69,25 @@ describe('parker doctor', () => {
     assert.match(failed['channels.yaml']!.detail, /channel "bad": every:/);
     assert.match(text, /^FAIL download folder: .*not-a-folder.* — create the folder/m);
     assert.match(text, /^ok {3}temporal: /m);
+  });
+
+  test('a JS runtime yt-dlp calls unsupported, and a download folder found full, fail with what to do', async () => {
+    // The node running this test is one yt-dlp calls unsupported (it wants a newer one).
+    const db = connectDb(settings.databaseUrl, settings.dataDir);
+    try {
+      await recordDiskFull(db, settings.hostId, new Date(Date.now() + 600_000), 'cannot write: ENOSPC');
+      const { code, lines } = await doctor(cliEnv(settings, { PARKER_JS_RUNTIME: `node:${process.execPath}`, PARKER_HOST_ID: settings.hostId }));
+      assert.equal(code, 1);
+      const failed = Object.fromEntries(lines.filter((line) => !line.ok).map((line) => [line.check, line]));
+      assert.deepEqual(Object.keys(failed), ['yt-dlp', 'full-disk pause']);
+      assert.match(failed['yt-dlp']!.detail, /JS runtime node-[\d.]+ \(unsupported\)/);
+      assert.match(failed['yt-dlp']!.fix!, /no usable JavaScript runtime.*PARKER_JS_RUNTIME/);
+      assert.match(failed['full-disk pause']!.detail, /transfers wait until/);
+      assert.match(failed['full-disk pause']!.fix!, /free some space/);
+    } finally {
+      await db('disk_full_pauses').where({ host_id: settings.hostId }).delete();
+      await db.destroy();
+    }
   });
 
   test('a namespace without the search attributes fails that check until they are registered', async () => {

@@ -7,6 +7,7 @@ import { getVideo, type VideoKey, type VideoRow } from '../../src/db/videos.ts';
 import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
 import { retryAllFailed, retryVideo, RetryRefusedError, type RetryVideosDeps } from '../../src/operations/retry-videos.ts';
 import { podcastWithOneEpisode, type OneEpisode } from '../helpers/channels.ts';
+import { cliEnv, runCli } from '../helpers/parker-cli.ts';
 import { FixtureServer } from '../helpers/fixture-server.ts';
 import { mediaBytes, runCrawl, settledVideos, sha256, startParker, waitFor, type TestParker } from '../helpers/parker.ts';
 import { quickTransferRetriesBundle } from '../helpers/time-skipping.ts';
@@ -101,6 +102,12 @@ describe('parker videos retry', () => {
     await runCrawl(parker, other.input);
     const [failed] = await settledVideos(parker.db, episode.channel);
     assert.equal(failed?.failureKind, 'transient');
+    // The real `parker videos show` says it comes back, and when.
+    const shown = await runCli(['videos', 'show', episode.channel, episode.externalId], cliEnv(parker.settings));
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /^failure +transient$/m);
+    assert.match(shown.stdout, /^attempts +1$/m);
+    assert.match(shown.stdout, new RegExp(`^retry at +${failed.nextRetryAt!.toISOString()}$`, 'm'));
     await settledVideos(parker.db, other.channel);
     await workflowEnded(episode);
     await workflowEnded(other);
