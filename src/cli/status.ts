@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { DOWNLOAD_WORKFLOW, SCHEDULE_ID_PREFIX } from '../shared/names.ts';
+import { downloadWorkflowTaskQueueFor, DOWNLOAD_WORKFLOW, SCHEDULE_ID_PREFIX } from '../shared/names.ts';
 import { withContext } from './command.ts';
 import type { CliContext } from './context.ts';
 import { viewOf, type DownloadView, type HeartbeatSample } from './download-progress.ts';
@@ -41,7 +41,10 @@ function statusTracker(client: Client, taskQueue: string) {
   async function listRunning(): Promise<void> {
     await paced();
     const ids: string[] = [];
-    const query = `WorkflowType='${DOWNLOAD_WORKFLOW}' AND ExecutionStatus='Running' AND TaskQueue='${taskQueue}'`;
+    // Downloads run on the download workflows' queue; ones started before the worker roles
+    // split (or by hand there) on the main queue.
+    const queues = `(TaskQueue='${downloadWorkflowTaskQueueFor(taskQueue)}' OR TaskQueue='${taskQueue}')`;
+    const query = `WorkflowType='${DOWNLOAD_WORKFLOW}' AND ExecutionStatus='Running' AND ${queues}`;
     for await (const workflow of client.workflow.list({ query, pageSize: 200 })) ids.push(workflow.workflowId);
     running = ids;
     for (const id of [...views.keys()]) if (!ids.includes(id)) views.delete(id);

@@ -10,6 +10,7 @@ import { rssFeed, type FeedItem } from '../../src/demo/rss-feed.ts';
 import type { MediaRefreshReport } from '../../src/shared/media-refresh.ts';
 import { FixtureServer } from '../helpers/fixture-server.ts';
 import { mediaBytes, runCrawl, settledVideos, startParker, uniqueName, waitFor, type TestParker } from '../helpers/parker.ts';
+import { downloadWorkflowTaskQueueFor } from '../../src/shared/names.ts';
 
 // The media servers' library refresh against a loopback receiver that checks what the
 // servers' API documentation says: Jellyfin's POST /Library/Refresh with
@@ -87,7 +88,8 @@ channels:
 
 /** The result of the batch that started after `since` (an earlier test's batch has the same id). */
 async function batchResult(since: number): Promise<MediaRefreshReport> {
-  const id = `parker-media-refresh-${parker.taskQueue}`;
+  // One batch per queue of download workflows: the downloads start it there.
+  const id = `parker-media-refresh-${downloadWorkflowTaskQueueFor(parker.taskQueue)}`;
   // The row is marked downloaded by finalize; the download starts the batch just after.
   const runId = await waitFor(
     () => parker.client.workflow.getHandle(id).describe().then((run) => (run.startTime.getTime() >= since ? run.runId : undefined), () => undefined),
