@@ -199,7 +199,7 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
         await Worker.create({
           ...common,
           taskQueue: lane.claimQueue,
-          activities: createClaimActivities({ host: { hostId: settings.hostId, taskQueue: lane.hostQueue } }),
+          activities: createClaimActivities({ host: { hostId: settings.hostId, taskQueue: lane.hostQueue }, givesTurns: lane.limits.perMinute !== undefined }),
           tuner: claimTuner(capacity),
           // Enforced by the server for the whole queue, however many workers poll it.
           ...(lane.limits.perMinute === undefined ? {} : { maxTaskQueueActivitiesPerSecond: lane.limits.perMinute / 60 }),
