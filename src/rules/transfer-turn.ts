@@ -16,7 +16,7 @@
  */
 export const TRANSFER_TURN_LEAD_MS = 3_000;
 
-/** A transfer that missed its turn this many times in a row fails (transiently: a later crawl tries again). */
+/** A download whose transfers missed their turn this many times fails (transiently: a later crawl tries again). */
 export const MAX_MISSED_TURNS = 20;
 
 /** The start a claim made now gives its transfer. */
