@@ -176,6 +176,16 @@ export class RateLimitedError extends ParkerError {
   }
 }
 
+/** A rate-limited transfer came too late for the start its claim gave it: the workflow claims again. */
+export class MissedTurnError extends ParkerError {
+  override name = 'MissedTurnError';
+  readonly failureType: FailureTypeName = FailureType.MissedTurn;
+  readonly retryable = false;
+  constructor(readonly lateMs: number) {
+    super(`the transfer reached its host ${lateMs} ms after the start its claim gave it, so it claims a new turn`);
+  }
+}
+
 /** A premiere or scheduled live stream that has not started: the workflow waits for it. */
 export class VideoUpcomingError extends ParkerError {
   override name = 'VideoUpcomingError';

@@ -4,7 +4,7 @@ import { createClaimActivities, createDownloadWorkflowActivities, createHostActi
 import { loadSiteList } from './config/channels.ts';
 import { containerName } from './config/container-name.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
-import { siteOfUrl, type SiteLimits } from './config/sites.ts';
+import { claimRatePerSecond, siteOfUrl, type SiteLimits } from './config/sites.ts';
 import type { Db } from './db/connect.ts';
 import { createHttpDownloader } from './downloaders/http.ts';
 import { AddressPolicy } from './http/address-policy.ts';
@@ -199,10 +199,10 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
         await Worker.create({
           ...common,
           taskQueue: lane.claimQueue,
-          activities: createClaimActivities({ host: { hostId: settings.hostId, taskQueue: lane.hostQueue } }),
+          activities: createClaimActivities({ host: { hostId: settings.hostId, taskQueue: lane.hostQueue }, givesTurns: lane.limits.perMinute !== undefined }),
           tuner: claimTuner(capacity),
           // Enforced by the server for the whole queue, however many workers poll it.
-          ...(lane.limits.perMinute === undefined ? {} : { maxTaskQueueActivitiesPerSecond: lane.limits.perMinute / 60 }),
+          ...(lane.limits.perMinute === undefined ? {} : { maxTaskQueueActivitiesPerSecond: claimRatePerSecond(lane.limits.perMinute) }),
         }),
         await Worker.create({
           ...common,

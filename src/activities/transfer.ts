@@ -3,11 +3,13 @@ import { throttle } from 'lodash-es';
 import { existsSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Db } from '../db/connect.ts';
 import { getVideo, markDownloaded } from '../db/videos.ts';
 import { downloaderNamed, type Downloader } from '../downloaders/downloader.ts';
 import { partWorkDir, removePart, resumeRecordPath } from '../downloaders/part-file.ts';
-import { asStorageError, NoMediaError, StorageError } from '../errors.ts';
+import { asStorageError, MissedTurnError, NoMediaError, StorageError } from '../errors.ts';
+import { waitForTurnMs } from '../rules/transfer-turn.ts';
 import { extensionForMediaType, MEDIA_EXTENSIONS, mediaTypeForExtension } from '../naming/media-types.ts';
 import { finalPathFor, partPathFor, partPathInside } from '../naming/video-paths.ts';
 import type { DownloadedMedia, DownloadInput, DownloadOptions, DownloadProgress, DownloadSummary, DownloadTarget } from '../shared/download.ts';
@@ -50,6 +52,8 @@ export interface DownloadMediaInput {
   /** For metrics and logs. */
   channel: string;
   videoId: string;
+  /** The start a rate-limited site's claim gave the transfer (src/rules/transfer-turn.ts); a first attempt waits for it. */
+  startAt?: number;
 }
 
 /** Makes a rename durable: the directory entry itself must reach the disk. */
@@ -60,6 +64,13 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** Waits for the transfer's start, or fails it when that has passed. */
+async function waitForTurn(startAt: number, signal: AbortSignal): Promise<void> {
+  const waitMs = waitForTurnMs(startAt, Date.now());
+  if (waitMs === 'missed') throw new MissedTurnError(Date.now() - startAt);
+  await delay(waitMs, undefined, { signal });
 }
 
 async function sizeOf(file: string): Promise<number | undefined> {
@@ -142,14 +153,17 @@ export function createHostActivities({ db, downloaders, downloadDir, metrics, ca
       const transferEnded = capacity.transferStarted();
       try {
         return await translatingErrors(
-          () =>
-            downloaderNamed(downloaders, input.target.method).download({
+          async () => {
+            // Only the first attempt was claimed; a retry resumes its part where it is.
+            if (input.startAt !== undefined && context.info.attempt === 1) await waitForTurn(input.startAt, context.cancellationSignal);
+            return downloaderNamed(downloaders, input.target.method).download({
               url: input.target.mediaUrl,
               partPath: partPathFor(downloadDir, input.target),
               signal: context.cancellationSignal,
               onProgress,
               options: input.options,
-            }),
+            });
+          },
           context.info.attempt,
         );
       } finally {

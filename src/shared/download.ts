@@ -30,6 +30,12 @@ export interface DownloadHost {
   taskQueue: string;
 }
 
+/** What a claim answers: the host, and for a rate-limited site the start it gave the transfer. */
+export interface ClaimedHost extends DownloadHost {
+  /** Epoch ms, on the host's clock, at which the transfer starts (src/rules/transfer-turn.ts). */
+  startAt?: number;
+}
+
 /** What the download activity hands to finalize. */
 export interface DownloadedMedia {
   bytes: number;

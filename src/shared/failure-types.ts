@@ -30,6 +30,11 @@ export const FailureType = {
   VideoUpcoming: 'VideoUpcoming',
   /** channels.yaml cannot be read or parsed as a whole: fixing it takes a person. */
   InvalidChannelList: 'InvalidChannelList',
+  /**
+   * A transfer of a rate-limited site reached its host after the start its claim gave it
+   * (src/rules/transfer-turn.ts): not retried where it is, the download claims a new turn.
+   */
+  MissedTurn: 'MissedTurn',
 
   // Retryable: a later attempt may succeed.
   /** The site throttles us (HTTP 429, bot check): retried after a long delay, not the usual backoff. */

@@ -32,6 +32,7 @@ import {
   UPCOMING_RECHECK_MS,
 } from './policies.ts';
 import { downloadTaskQueueFor } from '../shared/names.ts';
+import { MAX_MISSED_TURNS } from '../rules/transfer-turn.ts';
 import { claimQueue, downloadWorkflowQueue, hostQueue } from './task-queues.ts';
 import { workflowMetrics, type DownloadResultLabel } from '../telemetry/metrics.ts';
 import { requestMediaRefresh } from './media-refresh.ts';
@@ -54,6 +55,7 @@ function reasonOf(error: ActivityFailure): string {
     return `no host took the transfer: ${MAX_HOST_CLAIMS} claimed in turn, none picked it up within ${String(ON_HOST.scheduleToStartTimeout)}`;
   }
   const cause = rootError(error);
+  if (missedTurn(error)) return `missed its turn ${MAX_MISSED_TURNS} times (${cause.message})`;
   const attempts = cause instanceof ApplicationFailure && !cause.nonRetryable ? ' (retries exhausted)' : '';
   return `${cause.message}${attempts}`;
 }
@@ -173,11 +175,13 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
     // names no queue: the downloads then ran on the main queue, whose claim queue this is.
     const { claimDownloadHost } = claimQueue(resolved.claimTaskQueue ?? downloadTaskQueueFor(workflowInfo().taskQueue), CLAIM_HOST);
     notify = resolved.notify === true;
-    for (let claim = 1; ; claim++) {
-      host = await claimDownloadHost();
+    let missedTurns = 0;
+    for (let claim = 1; ; ) {
+      const claimed = await claimDownloadHost();
+      host = { hostId: claimed.hostId, taskQueue: claimed.taskQueue };
       const { transfer, files } = onHost(host);
       try {
-        const media = await downloadWaitingForRelease(transfer.downloadMedia, input, target, host);
+        const media = await downloadWaitingForRelease(transfer.downloadMedia, input, target, host, claimed.startAt);
         const summary = await files.finalizeDownload({ video: input, target, media });
         setState('downloaded');
         recordEnd(input, 'downloaded');
@@ -185,7 +189,10 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
         if (notify) await notifyInBackground({ event: 'downloaded', channel: input.channel, externalId: input.externalId, filePath: summary.filePath });
         return summary;
       } catch (error) {
-        if (!hostWentAway(error) || claim >= MAX_HOST_CLAIMS) throw error;
+        // Claimed again: the host is gone, or the transfer came too late for its turn.
+        if (hostWentAway(error) && claim++ < MAX_HOST_CLAIMS) continue;
+        if (missedTurn(error) && ++missedTurns < MAX_MISSED_TURNS) continue;
+        throw error;
       }
     }
   } catch (error) {
@@ -210,6 +217,11 @@ export async function downloadVideo(input: DownloadInput): Promise<DownloadSumma
 /** The transfer failed because the site throttled it (HTTP 429, bot check). */
 function wasRateLimited(error: unknown): boolean {
   return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === FailureType.RateLimited;
+}
+
+/** A rate-limited site's transfer reached its host after the start its claim gave it. */
+function missedTurn(error: unknown): boolean {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === FailureType.MissedTurn;
 }
 
 /** The transfer found the host's download folder full. */
@@ -237,18 +249,20 @@ async function waitForSite(mediaUrl: string, host: DownloadHost): Promise<void> 
  * after it. A premiere or scheduled stream that has not started is waited for on a
  * durable timer and tried again, instead of failing. A full download folder pauses the
  * host's transfers (this one resumes its part after the pause). The waits survive worker
- * restarts.
+ * restarts. `startAt`, the start a rate-limited site's claim gave, holds for the first
+ * try only: one after a wait resumes on its host without a new turn.
  */
 async function downloadWaitingForRelease(
   downloadMedia: HostActivities['downloadMedia'],
   input: DownloadInput,
   target: DownloadTarget,
   host: DownloadHost,
+  startAt: number | undefined,
 ): Promise<DownloadedMedia> {
   let upcomingWaits = 0;
   let rateLimitedWaits = 0;
   let diskFullWaits = 0;
-  for (;;) {
+  for (let turn = startAt; ; turn = undefined) {
     await waitForSite(target.mediaUrl, host);
     setState('downloading');
     try {
@@ -257,6 +271,7 @@ async function downloadWaitingForRelease(
         channel: input.channel,
         videoId: input.externalId,
         ...(input.download ? { options: input.download } : {}),
+        ...(turn === undefined ? {} : { startAt: turn }),
       });
     } catch (error) {
       if (wasRateLimited(error) && rateLimitedWaits++ < SITE_COOLDOWN_MAX_WAITS) {

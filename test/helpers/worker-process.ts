@@ -36,6 +36,7 @@ export async function startWorkerProcess(
       DATABASE_URL: settings.databaseUrl,
       DOWNLOAD_DIR: settings.downloadDir,
       PARKER_DATA_DIR: settings.dataDir,
+      PARKER_CONFIG: settings.configPath,
       PARKER_MAX_DOWNLOADS: String(settings.maxDownloads),
       PARKER_SITE_COOLDOWN: `${settings.siteCooldownMs}ms`,
       PARKER_DISK_FULL_PAUSE: `${settings.diskFullPauseMs}ms`,

@@ -10,7 +10,7 @@ import {
   parseChannelList,
 } from '../../src/config/channels.ts';
 import { loadSettings, SettingsError } from '../../src/config/settings.ts';
-import { siteOfUrl } from '../../src/config/sites.ts';
+import { claimRatePerSecond, siteOfUrl } from '../../src/config/sites.ts';
 import { containerNameOf } from '../../src/config/container-name.ts';
 import { DurationError, parseDuration } from '../../src/rules/durations.ts';
 
@@ -969,4 +969,14 @@ describe('parseChannelList: notify', () => {
       assert.match(list.problems[0]?.message ?? '', message);
     }
   });
+});
+
+test("a site's claim rate sits just under per_minute, so the server's burst stays the rate rounded up", () => {
+  for (const perMinute of [20, 60, 120, 600]) {
+    const rate = claimRatePerSecond(perMinute);
+    assert.ok(rate < perMinute / 60 && rate > (perMinute / 60) * 0.99, `${perMinute}: ${rate}`);
+    assert.equal(Math.ceil(rate), Math.ceil(perMinute / 60), 'the burst the server derives from it is unchanged');
+    // The most a token bucket hands out in one second: its burst and one second's refill.
+    assert.equal(Math.floor(Math.ceil(rate) + rate), Math.max(1, 2 * Math.ceil(perMinute / 60) - 1));
+  }
 });

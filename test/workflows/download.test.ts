@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { DiskFullError, HttpStatusError, StorageError, VideoUpcomingError } from '../../src/errors.ts';
+import type { HostActivities } from '../../src/activities/index.ts';
+import type { DownloadMediaInput } from '../../src/activities/transfer.ts';
+import { DiskFullError, HttpStatusError, MissedTurnError, RateLimitedError, StorageError, VideoUpcomingError } from '../../src/errors.ts';
+import { MAX_MISSED_TURNS } from '../../src/rules/transfer-turn.ts';
+import { failureKindOf } from '../../src/rules/retry-schedule.ts';
+import type { DownloadedMedia } from '../../src/shared/download.ts';
 import { MAX_HOST_CLAIMS } from '../../src/workflows/download.ts';
 import {
   DISK_FULL_MAX_WAITS,
@@ -12,7 +17,7 @@ import {
   UPCOMING_MAX_WAITS,
   UPCOMING_RECHECK_MS,
 } from '../../src/workflows/policies.ts';
-import { DISK_FULL_PAUSE_MS, downloadRunner, hostFakes, MEDIA, SITE_COOLDOWN_MS, SUMMARY, TARGET } from '../helpers/download-fakes.ts';
+import { DISK_FULL_PAUSE_MS, downloadRunner, hostFakes, MEDIA, type Calls, SITE_COOLDOWN_MS, SUMMARY, TARGET } from '../helpers/download-fakes.ts';
 import { hostOn, quickHostTimeoutBundle, timeSkippingEnvironment } from '../helpers/time-skipping.ts';
 
 // The download workflow's limits, driven past with time under control: premieres that
@@ -193,5 +198,67 @@ describe('download workflow: a full download folder', () => {
     assert.deepEqual(timers, []);
     assert.equal(calls.transfers, 1);
     assert.deepEqual(calls.failureLabels, ['StorageError']);
+  });
+});
+
+describe("download workflow: a rate-limited site's turns", () => {
+  /** A host `a` whose transfers record the start they were given, and end as `transfer` says. */
+  function turnRecordingHost(calls: Calls, starts: (number | undefined)[], transfer: (attempt: number) => Promise<DownloadedMedia>) {
+    const host = hostFakes(calls, 'a', transfer);
+    return {
+      ...host,
+      async downloadMedia(input: DownloadMediaInput) {
+        starts.push(input.startAt);
+        return host.downloadMedia();
+      },
+    } satisfies HostActivities;
+  }
+  const claimWithTurn = (claim: number, taskQueue: string) => ({ ...hostOn(taskQueue, 'a'), startAt: 1_000 * claim });
+
+  test('a transfer that missed its turn claims a new one and starts at that', async () => {
+    const starts: (number | undefined)[] = [];
+    const { summary, calls } = await runDownload({
+      claim: claimWithTurn,
+      hosts: (calls) => ({
+        a: turnRecordingHost(calls, starts, async (attempt) => {
+          if (attempt <= 2) throw new MissedTurnError(150);
+          return MEDIA;
+        }),
+      }),
+    });
+    assert.deepEqual(summary, SUMMARY);
+    assert.equal(calls.claims, 3);
+    assert.deepEqual(starts, [1_000, 2_000, 3_000], 'each transfer was given its own claim’s start');
+    assert.deepEqual(calls.failed, []);
+  });
+
+  test(`MAX_MISSED_TURNS (${MAX_MISSED_TURNS}) missed turns: the download fails as MissedTurn, for a later crawl to retry`, async () => {
+    const { error, calls } = await runDownload({
+      claim: claimWithTurn,
+      transfer: async () => {
+        throw new MissedTurnError(4_000);
+      },
+    });
+    const failure = downloadFailure(error);
+    assert.equal(calls.claims, MAX_MISSED_TURNS);
+    assert.deepEqual(calls.failureLabels, ['MissedTurn']);
+    assert.equal(failureKindOf('MissedTurn'), 'transient');
+    assert.match(failure.message, new RegExp(`missed its turn ${MAX_MISSED_TURNS} times \\(the transfer reached its host 4000 ms after`));
+  });
+
+  test('a transfer tried again after a site cooldown resumes on its host without a turn', async () => {
+    const starts: (number | undefined)[] = [];
+    const { summary, calls } = await runDownload({
+      claim: claimWithTurn,
+      hosts: (calls) => ({
+        a: turnRecordingHost(calls, starts, async (attempt) => {
+          if (attempt === 1) throw new RateLimitedError(TARGET.mediaUrl, 'HTTP 429');
+          return MEDIA;
+        }),
+      }),
+    });
+    assert.deepEqual(summary, SUMMARY);
+    assert.equal(calls.claims, 1);
+    assert.deepEqual(starts, [1_000, undefined]);
   });
 });
