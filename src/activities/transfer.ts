@@ -203,6 +203,7 @@ export function createHostActivities({ db, downloaders, downloadDir, metrics, ca
           sha256: media.sha256,
           // The type of the container a downloader chose (yt-dlp), not the feed's guess.
           ...(media.ext ? { mediaType: mediaTypeForExtension(media.ext) } : {}),
+          ...(media.format ? { format: media.format } : {}),
         });
         Context.current().log.info('video downloaded', {
           channel: video.channel,
