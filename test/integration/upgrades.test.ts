@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createUpgradeHostActivities } from '../../src/activities/upgrade-transfer.ts';
+import type { UpgradeMedia, UpgradeTarget } from '../../src/shared/upgrade.ts';
+import { mediaTypeForExtension } from '../../src/naming/media-types.ts';
 import type { Settings } from '../../src/config/settings.ts';
 import { toDbTime } from '../../src/db/connect.ts';
 import { getVideo } from '../../src/db/videos.ts';
@@ -207,5 +211,66 @@ describe('quality upgrades', () => {
     assert.equal(sha256(await readFile(row.filePath!)), sha256(s.body720));
     assert.deepEqual([row.formatId, row.sha256, row.previousSha256], ['22', sha256(s.body720), sha256(s.body360)]);
     assert.deepEqual(folderOf(row.filePath!), [path.basename(row.filePath!)], 'the work folder is gone');
+  });
+});
+
+describe('the swap, tried again', () => {
+  test('after a crash between its rename and the row: it completes; a better format in another container replaces the old file', async () => {
+    const channel = uniqueName('swap');
+    const downloadDir = path.join(suite.scratch, channel, 'downloads');
+    const stem = `${channel}/2026-03-01 A video [v1]`;
+    mkdirSync(path.join(downloadDir, channel), { recursive: true });
+    const oldFile = path.join(downloadDir, `${stem}.mp4`);
+    const workDir = path.join(downloadDir, `${stem}.upgrade.part.d`);
+    const oldBytes = mediaBytes(1000);
+    const newBytes = mediaBytes(3000);
+    writeFileSync(oldFile, oldBytes);
+    mkdirSync(workDir);
+    writeFileSync(path.join(workDir, 'media.webm'), newBytes);
+    const now = toDbTime(new Date());
+    await suite.db('channels').insert({ name: channel, url: `https://www.youtube.com/@${channel}`, created_at: now, updated_at: now });
+    await suite.db('videos').insert({
+      channel,
+      external_id: 'v1',
+      title: 'A video',
+      status: 'downloaded',
+      downloader: 'ytdlp',
+      relative_stem: stem,
+      file_path: oldFile,
+      bytes: oldBytes.length,
+      sha256: sha256(oldBytes),
+      format_id: '18',
+      format_height: 360,
+      created_at: now,
+      updated_at: now,
+    });
+    const target: UpgradeTarget = {
+      mediaUrl: 'https://www.youtube.com/watch?v=v1',
+      relativeStem: stem,
+      currentExt: 'mp4',
+      currentSha256: sha256(oldBytes),
+      from: { id: '18', height: 360 },
+      to: { id: '247+251', height: 720 },
+    };
+    const media: UpgradeMedia = { bytes: newBytes.length, sha256: sha256(newBytes), ext: 'webm', filePath: path.join(workDir, 'media.webm'), format: target.to };
+    const activities = createUpgradeHostActivities({ db: suite.db, downloaders: [], downloadDir, metrics: undefined as never, capacity: { transferStarted: () => () => {} } });
+    const swap = () => new MockActivityEnvironment().run(activities.swapUpgrade, { video: { channel, externalId: 'v1' }, target, media });
+
+    // The first try renamed the file into place and died before it wrote the row.
+    const newFile = path.join(downloadDir, `${stem}.webm`);
+    renameSync(media.filePath, newFile);
+    assert.deepEqual(await swap(), { externalId: 'v1', from: target.from, to: target.to });
+    const row = (await getVideo(suite.db, { channel, externalId: 'v1' }))!;
+    assert.deepEqual(
+      [row.filePath, row.sha256, row.previousSha256, row.formatId, row.formatHeight, row.mediaType],
+      // The type a download in that container records (finalizeDownload's).
+      [newFile, sha256(newBytes), sha256(oldBytes), '247+251', 720, mediaTypeForExtension('webm')],
+    );
+    assert.deepEqual(readdirSync(path.dirname(newFile)), [path.basename(newFile)], 'the old file and the work folder are gone');
+    assert.equal(sha256(readFileSync(newFile)), sha256(newBytes));
+
+    // And once more (the activity ran twice): nothing changes, nothing fails.
+    await swap();
+    assert.deepEqual(await getVideo(suite.db, { channel, externalId: 'v1' }), row);
   });
 });
