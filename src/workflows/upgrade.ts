@@ -1,5 +1,6 @@
 import { ActivityFailure, log } from '@temporalio/workflow';
-import { rootCause } from '../shared/failure-label.ts';
+import { FailureType } from '../shared/failure-types.ts';
+import { failureLabel, rootCause } from '../shared/failure-label.ts';
 import type { ChannelUpgradePlan, ChannelUpgradeReport, UpgradeTarget } from '../shared/upgrade.ts';
 import { requestMediaRefresh } from './media-refresh.ts';
 import { CLAIM_HOST, FILE_AND_DATABASE, MAINTENANCE, MEDIA_TRANSFER, UPGRADE_CHECK } from './policies.ts';
@@ -12,6 +13,8 @@ const { checkVideoUpgrade } = mainQueue(UPGRADE_CHECK);
 // downloaded within that long and not asked about in the last day is checked; where the
 // site now offers a better format (a greater height), that format is downloaded beside
 // the file on a host and swapped in. One video at a time: maintenance is never in a hurry.
+// Site cooldowns are not waited for: a throttled check or download ends the channel's
+// step for the day.
 
 function reasonOf(error: ActivityFailure): string {
   const cause = rootCause(error);
@@ -40,6 +43,8 @@ async function upgradeChannel(plan: ChannelUpgradePlan, dryRun: boolean): Promis
       if (!(error instanceof ActivityFailure)) throw error;
       log.warn('video upgrade failed', { ...video, reason: reasonOf(error) });
       report.failed.push({ externalId: video.externalId, reason: reasonOf(error) });
+      // Upgrades are never urgent: a site that throttles is left alone until the next day.
+      if (failureLabel(error) === FailureType.RateLimited) break;
     }
   }
   if (!dryRun && report.upgraded.length > 0 && plan.download?.mediaRefresh) await requestMediaRefresh();

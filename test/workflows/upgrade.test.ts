@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { toFailure } from '../../src/activities/failures.ts';
-import { StorageError, VideoUnavailableError } from '../../src/errors.ts';
+import { RateLimitedError, StorageError, VideoUnavailableError } from '../../src/errors.ts';
 import { isBetterFormat, upgradeWindow } from '../../src/rules/upgrade.ts';
 import type { MediaFormat } from '../../src/shared/download.ts';
 import type { MaintenanceInput, MaintenanceReport } from '../../src/shared/maintenance.ts';
@@ -154,6 +154,23 @@ describe('maintenance: upgrade step', () => {
     assert.deepEqual(calls, ['list', 'check gone', 'check v2'], 'a refusal is not retried');
     assert.equal(report.upgraded[0]!.failed.length, 1);
     assert.match(report.upgraded[0]!.failed[0]!.reason, /Video unavailable/);
+  });
+
+  test('a site that throttles a check is left alone until the next day: no retry, no further video of the channel', async () => {
+    const taskQueue = uniqueTaskQueue('upgrade-throttled');
+    const calls: string[] = [];
+    const workers = fakes(taskQueue, calls, { candidates: async () => ['v1', 'v2', 'v3'], offered: () => P720 });
+    const check = workers.main.checkVideoUpgrade!;
+    workers.main.checkVideoUpgrade = async (input) => {
+      if (input.externalId === 'v2') {
+        calls.push('check v2');
+        throw toFailure(new RateLimitedError('https://www.youtube.com/watch?v=v2', "Sign in to confirm you're not a bot"), Context.current().info.attempt);
+      }
+      return check(input);
+    };
+    const report = await withWorkers(workers, () => maintain(taskQueue));
+    assert.deepEqual(calls, ['list', 'check v1', 'claim', 'download v1 22', 'swap v1 new-chan/v1', 'check v2']);
+    assert.deepEqual(report.upgraded[0]!.failed, [{ externalId: 'v2', reason: "rate-limited by the site: Sign in to confirm you're not a bot" }]);
   });
 
   test('each video is asked about at most once a day, and only within `within`: 360p, then 720p a day later', { timeout: 120_000 }, async () => {
