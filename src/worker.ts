@@ -156,6 +156,8 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
       ],
       downloadDir: settings.downloadDir,
       verifyBytesPerSecond: settings.verifyBytesPerSecond,
+      // The upgrade checks ask yt-dlp which format a download would get now.
+      ytdlp,
       metrics,
     });
     workers.push(

@@ -20,6 +20,7 @@ import { descriptionFromInfoJson, findSidecars, moveSidecar, writeFileAtomically
 import { buildNfo } from '../sidecars/nfo.ts';
 import { writeShowMetadata } from '../sidecars/show.ts';
 import { getLibraryChannel } from '../db/library.ts';
+import { createUpgradeHostActivities } from './upgrade-transfer.ts';
 
 // The activities pinned to one host's own task queue (`<queue>-host-<id>`): they touch
 // the part file, which lives on that host. Fetch into the part with heartbeats, then
@@ -57,7 +58,7 @@ export interface DownloadMediaInput {
 }
 
 /** Makes a rename durable: the directory entry itself must reach the disk. */
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();
@@ -217,6 +218,7 @@ export function createHostActivities({ db, downloaders, downloadDir, metrics, ca
           sha256: media.sha256,
           // The type of the container a downloader chose (yt-dlp), not the feed's guess.
           ...(media.ext ? { mediaType: mediaTypeForExtension(media.ext) } : {}),
+          ...(media.format ? { format: media.format } : {}),
         });
         Context.current().log.info('video downloaded', {
           channel: video.channel,
@@ -232,6 +234,9 @@ export function createHostActivities({ db, downloaders, downloadDir, metrics, ca
     async discardPart(input: { target: DownloadTarget }): Promise<void> {
       await translatingErrors(() => removePart(partPathFor(downloadDir, input.target)));
     },
+
+    // A quality upgrade touches the video's file too, so it runs where the file is.
+    ...createUpgradeHostActivities({ db, downloaders, downloadDir, metrics, capacity }),
   };
 }
 

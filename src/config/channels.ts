@@ -8,6 +8,7 @@ import { expandBareChannelId } from '../sources/youtube-url.ts';
 import { compileTitlePattern, publishedAfterTime } from '../rules/filters.ts';
 import { DurationError, parseDuration, parseLengthSeconds, type DurationLimits } from '../rules/durations.ts';
 import { outputTemplateProblem } from '../naming/output-template.ts';
+import { UPGRADE_WITHIN_LIMITS } from '../rules/upgrade.ts';
 import type { Backfill, ChannelRules } from '../shared/crawl.ts';
 import {
   AUDIO_FORMATS,
@@ -88,8 +89,32 @@ const sponsorblock = z
   .object({ mark: sponsorCategories('mark').optional(), remove: sponsorCategories('remove').optional() }, { error: 'must be { mark: [...] } and/or { remove: [...] }' })
   .strict()
   .refine((value) => value.mark !== undefined || value.remove !== undefined, 'must set mark or remove (or both)');
+/**
+ * `upgrade: { within: 7d }`: the videos downloaded within that long are asked about once
+ * a day, and a better format replaces the file (src/workflows/upgrade.ts); `false` turns
+ * a default off for one channel.
+ */
+const upgrade = z.union(
+  [
+    z.literal(false),
+    z
+      .object({
+        within: z.string({ error: 'must be a duration such as 7d' }).superRefine((text, context) => {
+          try {
+            parseDuration(text, 'within', UPGRADE_WITHIN_LIMITS);
+          } catch (error) {
+            if (!(error instanceof DurationError)) throw error;
+            context.addIssue({ code: 'custom', message: error.problem });
+          }
+        }),
+      })
+      .strict(),
+  ],
+  { error: 'must be { within: <duration> } or false' },
+);
 /** yt-dlp's options for what the file holds, per channel or in `defaults:`. */
 const ytdlpFields = {
+  upgrade: upgrade.optional(),
   sponsorblock: sponsorblock.optional(),
   embed: z.array(z.enum(EMBED_KINDS, { error: `must be one of ${EMBED_KINDS.join(', ')}` })).optional(),
   audio_only: z.boolean({ error: 'must be true or false' }).optional(),
@@ -309,6 +334,14 @@ export interface ChannelConfig {
   feed?: ChannelFeedOptions;
   /** What the verify step does when a downloaded file is gone; absent: DEFAULT_MISSING_POLICY. */
   missing?: MissingPolicy;
+  /** Quality upgrades of the videos downloaded within `within`; absent: none. */
+  upgrade?: UpgradeConfig;
+}
+
+export interface UpgradeConfig {
+  /** As written, such as `7d`. */
+  within: string;
+  withinMs: number;
 }
 
 export interface ChannelFeedOptions {
@@ -472,6 +505,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
     }
     const extraArgs = parsed.data.extra_args ?? defaults.extra_args;
     if (extraArgs && extraArgs.length > 0) download.extraArgs = extraArgs;
+    const upgradeRule = parsed.data.upgrade ?? defaults.upgrade;
     const keepRule = parsed.data.keep ?? defaults.keep;
     const missingPolicy = parsed.data.missing ?? defaults.missing;
     const notify = notifyFrom(defaults.notify, parsed.data.notify);
@@ -487,6 +521,7 @@ export function parseChannelList(text: string, file: string): ChannelList {
       ...(parsed.data.feed ? { feed: feedOptions(parsed.data.feed) } : {}),
       ...(missingPolicy ? { missing: missingPolicy } : {}),
       ...(notify ? { notify } : {}),
+      ...(upgradeRule ? { upgrade: { within: upgradeRule.within, withinMs: parseDuration(upgradeRule.within, 'within') } } : {}),
     });
   });
   return { file, channels, ...(mediaServers.length > 0 ? { mediaServers } : {}), problems, sites: top.data.sites };

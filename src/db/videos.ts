@@ -3,6 +3,7 @@ import type { Db } from './connect.ts';
 import { fromDbTime, toDbTime } from './connect.ts';
 import type { PendingVideo } from '../shared/crawl.ts';
 import type { ListedVideo } from '../shared/listing.ts';
+import type { MediaFormat } from '../shared/download.ts';
 import { videoWorkflowId } from '../naming/workflow-ids.ts';
 import { planRecording, type RecordOutcome, type SkipKind } from '../rules/recording.ts';
 import { givenUpReason, planRetry, type FailureKind, type RetryPlan } from '../rules/retry-schedule.ts';
@@ -53,6 +54,14 @@ export interface VideoRow {
   nextRetryAt?: Date;
   /** When a person set the video aside (`parker videos ignore`): no crawl starts it. */
   ignoredAt?: Date;
+  /** The yt-dlp format the file holds (`18`, `137+140`) and its height, when yt-dlp said. */
+  formatId?: string;
+  formatHeight?: number;
+  /** When its channel's upgrade check last asked the site for a better format. */
+  upgradeCheckedAt?: Date;
+  /** When a better format last replaced the file, and the sha256 of the file it replaced. */
+  upgradedAt?: Date;
+  previousSha256?: string;
   updatedAt: Date;
 }
 
@@ -83,6 +92,11 @@ export interface RawVideoRow {
   failed_attempts: number | string;
   next_retry_at: string | null;
   ignored_at: string | null;
+  format_id: string | null;
+  format_height: number | null;
+  upgrade_checked_at: string | null;
+  upgraded_at: string | null;
+  previous_sha256: string | null;
   updated_at: string;
 }
 
@@ -114,6 +128,11 @@ export function toVideo(row: RawVideoRow): VideoRow {
     failedAttempts: Number(row.failed_attempts),
     nextRetryAt: fromDbTime(row.next_retry_at),
     ignoredAt: fromDbTime(row.ignored_at),
+    formatId: row.format_id ?? undefined,
+    formatHeight: row.format_height ?? undefined,
+    upgradeCheckedAt: fromDbTime(row.upgrade_checked_at),
+    upgradedAt: fromDbTime(row.upgraded_at),
+    previousSha256: row.previous_sha256 ?? undefined,
     updatedAt: fromDbTime(row.updated_at)!,
   };
 }
@@ -273,7 +292,7 @@ export async function markDownloading(db: Db, key: VideoKey, now = new Date()): 
 export async function markDownloaded(
   db: Db,
   key: VideoKey,
-  file: { filePath: string; bytes: number; sha256: string; mediaType?: string },
+  file: { filePath: string; bytes: number; sha256: string; mediaType?: string; format?: MediaFormat },
   now = new Date(),
 ): Promise<void> {
   await db('videos')
@@ -289,6 +308,9 @@ export async function markDownloaded(
       file_path: file.filePath,
       bytes: file.bytes,
       sha256: file.sha256,
+      // What a channel's upgrade check compares a better format with (yt-dlp downloads only).
+      format_id: file.format?.id ?? null,
+      format_height: file.format?.height ?? null,
       downloaded_at: toDbTime(now),
       // A file downloaded again (an operator reset the row) is there again.
       deleted_at: null,

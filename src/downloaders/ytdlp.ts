@@ -1,8 +1,8 @@
-import { chmod, copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Downloader, DownloadJob } from './downloader.ts';
-import type { DownloadedMedia, DownloadOptions } from '../shared/download.ts';
+import type { DownloadedMedia, DownloadOptions, MediaFormat } from '../shared/download.ts';
 import { YTDLP_OUTPUT_NAME } from '../sidecars/files.ts';
 import {
   asStorageError,
@@ -15,6 +15,7 @@ import { errorFromYtDlpRun } from '../ytdlp/errors.ts';
 import { parseProgressLine, PROGRESS_TEMPLATE } from '../ytdlp/progress.ts';
 import { invocationArgs, type YtDlpInvocation } from '../ytdlp/invocation.ts';
 import { runProcess } from '../ytdlp/run.ts';
+import { FORMAT_FIELDS_TEMPLATE, lastLine, parseFormatJson } from '../ytdlp/format.ts';
 import { hashFilePrefix, partWorkDir } from './part-file.ts';
 
 // YouTube and every other site yt-dlp supports. yt-dlp runs as a child process in a
@@ -38,6 +39,11 @@ export interface YtDlpDownloaderOptions extends YtDlpInvocation {
 
 /** The name yt-dlp gives the finished file in the work folder (`media.mp4`, `media.webm`). */
 const OUTPUT_NAME = YTDLP_OUTPUT_NAME;
+/**
+ * Where yt-dlp writes the id and height of the format it fetched, in the work folder
+ * (relative names are under `--paths home:`); not named `media.*`, so no sidecar is taken for it.
+ */
+const FORMAT_FILE = 'parker-format.json';
 
 /**
  * yt-dlp's flags for the sidecars a channel asked for. They land in the work folder as
@@ -80,7 +86,7 @@ export function contentArgs(options: DownloadOptions | undefined): string[] {
 }
 
 /** The format to fetch: the channel's, else the best audio for audio only, else DEFAULT_FORMAT. */
-function formatFor(options: DownloadOptions | undefined): string {
+export function formatFor(options: DownloadOptions | undefined): string {
   return options?.format ?? (options?.audioFormat ? 'ba/b' : DEFAULT_FORMAT);
 }
 
@@ -118,6 +124,10 @@ function ytDlpArgs(invocation: YtDlpInvocation, job: DownloadJob, workDir: strin
     '--output',
     `${OUTPUT_NAME}.%(ext)s`,
     ...sidecarArgs(job.options),
+    // After the move, so only a finished file's format is written down.
+    '--print-to-file',
+    `after_move:${FORMAT_FIELDS_TEMPLATE}`,
+    FORMAT_FILE,
     ...(cookies ? ['--cookies', cookies] : []),
     // Whatever the URL looks like, it is never read as an option.
     '--',
@@ -138,6 +148,15 @@ async function finishedFile(workDir: string): Promise<{ file: string; ext: strin
   return best;
 }
 
+async function formatFetched(workDir: string): Promise<MediaFormat | undefined> {
+  try {
+    // Appended to by each run that finished a file (a resumed one too): the last line is this run's.
+    return parseFormatJson(lastLine(await readFile(path.join(workDir, FORMAT_FILE), 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Bytes already in the work folder's part files, for the first heartbeat of a resume. */
 async function bytesOnDisk(workDir: string): Promise<number> {
   let total = 0;
@@ -152,7 +171,7 @@ async function bytesOnDisk(workDir: string): Promise<number> {
  * the system's temp folder, removed afterwards), so the operator's file is never changed
  * and no cookie ever lands in DOWNLOAD_DIR.
  */
-async function withCookies<T>(source: string | undefined, url: string, body: (file?: string) => Promise<T>): Promise<T> {
+export async function withCookies<T>(source: string | undefined, url: string, body: (file?: string) => Promise<T>): Promise<T> {
   if (!source) return body();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'parker-cookies-'));
   try {
@@ -204,8 +223,9 @@ export function createYtDlpDownloader(options: YtDlpDownloaderOptions): Download
       const hash = await hashFilePrefix(finished.file, finished.size, undefined, () =>
         job.onProgress({ bytesDone: finished.size, totalBytes: finished.size }),
       );
+      const format = await formatFetched(workDir);
       // The container yt-dlp chose (or converted to, for audio only) names the extension.
-      return { bytes: finished.size, sha256: hash.digest('hex'), ext: finished.ext, filePath: finished.file };
+      return { bytes: finished.size, sha256: hash.digest('hex'), ext: finished.ext, filePath: finished.file, ...(format ? { format } : {}) };
     },
   };
 }

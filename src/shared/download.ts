@@ -45,6 +45,16 @@ export interface DownloadedMedia {
   ext?: string;
   /** Where the complete file is, when the downloader did not leave it at the part path. */
   filePath?: string;
+  /** The format yt-dlp fetched; absent for HTTP downloads. */
+  format?: MediaFormat;
+}
+
+/** A yt-dlp format as Parker records it: what a channel's upgrade check compares. */
+export interface MediaFormat {
+  /** yt-dlp's format id: `18`, or `137+140` for a video and an audio format merged. */
+  id: string;
+  /** In pixels; absent when yt-dlp does not know (audio, a direct file link). */
+  height?: number;
 }
 
 /** Files Parker writes next to a video on request (`write:` in channels.yaml). */

@@ -1,6 +1,7 @@
-// Shapes of the maintenance workflow (retention, verify). Sandbox-safe: small JSON only.
+// Shapes of the maintenance workflow (retention, verify, upgrade). Sandbox-safe: small JSON only.
 
 import type { DownloadOptions } from './download.ts';
+import type { ChannelUpgradeReport } from './upgrade.ts';
 
 /**
  * A channel's retention rule: keep the newest `last` downloaded videos (newest by
@@ -26,8 +27,8 @@ export interface ChannelVerifyPlan {
   download?: DownloadOptions;
 }
 
-/** The maintenance's two steps; both run unless `steps` names fewer. */
-export const MAINTENANCE_STEPS = ['retention', 'verify'] as const;
+/** The maintenance's steps; all run unless `steps` names fewer. */
+export const MAINTENANCE_STEPS = ['retention', 'verify', 'upgrade'] as const;
 export type MaintenanceStep = (typeof MAINTENANCE_STEPS)[number];
 
 /**
@@ -39,7 +40,7 @@ export interface MaintenanceInput {
   channels?: ChannelKeepRule[];
   /** List what would be deleted (and, for verify, what would be marked or fetched again); change nothing. */
   dryRun?: boolean;
-  /** Which steps run, in their fixed order (retention, then verify); default both. */
+  /** Which steps run, in their fixed order (retention, verify, upgrade); default all. */
   steps?: MaintenanceStep[];
   /** Verify: hash every present file and compare with its stored sha256 too (slow, throttled). */
   sha256?: boolean;
@@ -114,4 +115,6 @@ export interface MaintenanceReport {
   channels: ChannelMaintenanceReport[];
   /** The verify step's findings per channel of channels.yaml; empty when it did not run. */
   verified: ChannelVerifyReport[];
+  /** The upgrade step's per channel with `upgrade:`; empty when it did not run. */
+  upgraded: ChannelUpgradeReport[];
 }

@@ -13,17 +13,20 @@ import { downloadWorkflowTaskQueueFor } from '../shared/names.ts';
 import { downloadVideo } from './download.ts';
 import { MAINTENANCE, VERIFY_FILES } from './policies.ts';
 import { mainQueue } from './task-queues.ts';
+import { upgradeChannels } from './upgrade.ts';
 
 const { loadKeepRules, listExpiredVideos, deleteExpiredVideo, loadVerifyPlan } = mainQueue(MAINTENANCE);
 const { verifyChannelFiles } = mainQueue(VERIFY_FILES);
 
 /**
- * The daily maintenance, in two steps. Retention: for each channel with a keep rule,
+ * The daily maintenance, in three steps. Retention: for each channel with a keep rule,
  * deletes the files of the downloaded videos the rule lets go and marks their rows.
  * Verify: for each channel of channels.yaml, checks that every downloaded file is still
  * there with its size (`sha256: true` hashes them too), finds a moved one by its sha256,
  * marks a lost one `missing` and, where the channel says `missing: redownload`, starts
- * its download again. `dryRun` changes nothing and reports what it would do. Files
+ * its download again. Upgrade: for each channel with `upgrade: { within }`, replaces a
+ * recent video's file with a better format once the site offers one (src/workflows/upgrade.ts).
+ * `dryRun` changes nothing and reports what it would do. Files
  * outside the download folder are reported, never touched. The time a rule counts from
  * is the activity's: workflows have no clock of their own to read.
  */
@@ -43,10 +46,12 @@ export async function maintainChannels(input: MaintenanceInput = {}): Promise<Ma
   }
   const dryRun = input.dryRun === true;
   const steps = input.steps ?? MAINTENANCE_STEPS;
-  const report: MaintenanceReport = { dryRun, channels: [], verified: [] };
+  const report: MaintenanceReport = { dryRun, channels: [], verified: [], upgraded: [] };
   // Retention first: what it deletes is not verified as missing afterwards.
   if (steps.includes('retention')) report.channels = await applyRetention(input.channels ?? (await loadKeepRules()), dryRun);
   if (steps.includes('verify')) report.verified = await verifyFiles(await loadVerifyPlan(), dryRun, input.sha256 === true);
+  // Last: a file verify found missing is not looked at for an upgrade.
+  if (steps.includes('upgrade')) report.upgraded = await upgradeChannels(dryRun);
   return report;
 }
 

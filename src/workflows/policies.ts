@@ -172,3 +172,21 @@ export const MEDIA_REFRESH: ActivityOptions = {
     maximumAttempts: 4,
   },
 };
+
+/**
+ * An upgrade check: yt-dlp resolves one video's formats without downloading, seconds
+ * usually, a minute for a slow site. Three attempts (10s, 20s apart); a check that still
+ * fails is reported, and the video is asked about again the next day. A throttled check
+ * (RateLimited) is not retried: the upgrade step leaves the channel's other videos for
+ * the next day rather than wait out the site.
+ */
+export const UPGRADE_CHECK: ActivityOptions = {
+  startToCloseTimeout: '5m',
+  retry: {
+    initialInterval: '10s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: [FailureType.RateLimited],
+  },
+};

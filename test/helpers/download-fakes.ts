@@ -92,8 +92,11 @@ export function hostFakes(calls: Calls, hostId: string, transfer: (attempt: numb
     async discardPart() {
       calls.discarded.push(hostId);
     },
-  } satisfies HostActivities;
+  } satisfies TransferFakes;
 }
+
+/** What a download calls on its host (the host's queue also runs the quality upgrades). */
+export type TransferFakes = Pick<HostActivities, 'downloadMedia' | 'finalizeDownload' | 'discardPart'>;
 
 export function newCalls(): Calls {
   return { transfers: 0, claims: 0, cooldownsStarted: [], failed: [], failureLabels: [], diskPauses: [], finalized: [], discarded: [] };
@@ -105,7 +108,7 @@ export interface DownloadScenario {
   /** How host `a`'s transfer attempts end, by attempt number (from 1); default with MEDIA. */
   transfer?: (attempt: number) => Promise<DownloadedMedia>;
   /** The hosts that have a worker, by id; default `a` with `transfer`. */
-  hosts?: (calls: Calls) => Record<string, HostActivities>;
+  hosts?: (calls: Calls) => Record<string, TransferFakes>;
   workflowBundle?: WorkflowBundleOption;
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { checkYtDlp, YtDlpSetupError } from '../../src/ytdlp/version.ts';
 import { bundledDenoRuntime } from '../../src/ytdlp/js-runtime.ts';
 import { inspectYtDlp, setUpYtDlp, youtubeWarnings } from '../../src/ytdlp/setup.ts';
 import { listWithYtDlp } from '../../src/sources/ytdlp.ts';
+import { probeBestFormat } from '../../src/ytdlp/best-format.ts';
 import pino from 'pino';
 import { AddressPolicy } from '../../src/http/address-policy.ts';
 import { mediaBytes, sha256 } from '../helpers/parker.ts';
@@ -102,6 +103,7 @@ describe('yt-dlp downloader, real yt-dlp', () => {
     assert.equal(media.sha256, sha256(body));
     assert.equal(media.filePath, path.join(partWorkDir(partPath), 'media.mp4'));
     assert.equal(sha256(await readFile(media.filePath!)), sha256(body));
+    assert.deepEqual(media.format, { id: 'mp4' }, 'the format yt-dlp fetched, as it wrote it down; a direct link has no height');
     // Progress came from yt-dlp's template lines, as it went, up to the whole file.
     const fromYtDlp = progress.filter((p) => p.totalBytes === body.length);
     assert.ok(fromYtDlp.length >= 2, `progress lines: ${JSON.stringify(progress)}`);
@@ -348,5 +350,45 @@ describe('yt-dlp downloader, stand-in for what yt-dlp will not do on loopback', 
     assert.deepEqual(args.slice(-2), ['--', '--exec=touch /tmp/parker-pwned']);
     assert.equal(args.filter((arg) => arg.startsWith('--exec')).length, 1, 'only as the argument after --');
     assert.equal(existsSync('/tmp/parker-pwned'), false);
+  });
+});
+
+describe('the upgrade check\'s question to yt-dlp', () => {
+  test('the real yt-dlp names the format a download would fetch, and downloads nothing', async () => {
+    server.setMedia('/real/probe.mp4', { body: mediaBytes(50_000), contentType: 'video/mp4' });
+    const before = readdirSync(scratch).length;
+    assert.deepEqual(await probeBestFormat({ binary: services.ytdlp }, server.url('/real/probe.mp4'), undefined), { id: 'mp4' });
+    assert.equal(readdirSync(scratch).length, before, 'no file written');
+  });
+
+  test('with the channel\'s format, extra options, cookies (a private copy) and proxy, the URL after --', async () => {
+    const log = path.join(scratch, 'probe-args');
+    const formats = path.join(scratch, 'probe-formats.json');
+    const cookies = path.join(scratch, 'probe-cookies.txt');
+    writeFileSync(cookies, '# Netscape HTTP Cookie File\n');
+    writeFileSync(formats, JSON.stringify({ formats: [18, 22, 37].map((id, i) => ({ format_id: String(id), height: [360, 720, 1080][i], ext: 'mp4', url: 'http://127.0.0.1:9/unused' })) }));
+    Object.assign(process.env, { FAKE_YTDLP_MODE: 'formats', FAKE_YTDLP_LOG: log, FAKE_YTDLP_FORMATS: formats });
+    try {
+      const options: DownloadOptions = { format: 'bv*[height<=720]+ba/b', extraArgs: ['-S', 'res,codec'], cookies };
+      const picked = await probeBestFormat({ binary: FAKE, proxy: 'http://127.0.0.1:3128' }, 'https://www.youtube.com/watch?v=abcdefghijk', options);
+      assert.deepEqual(picked, { id: '22', height: 720 });
+      const args = (await readFile(`${log}.args`, 'utf8')).trim().split('\n');
+      assert.deepEqual(args.slice(-2), ['--', 'https://www.youtube.com/watch?v=abcdefghijk']);
+      const flag = (name: string) => args[args.indexOf(name) + 1];
+      assert.equal(flag('--format'), 'bv*[height<=720]+ba/b');
+      assert.equal(flag('--print'), '%(.{format_id,height})j');
+      assert.equal(flag('--proxy'), 'http://127.0.0.1:3128');
+      assert.equal(flag('-S'), 'res,codec');
+      assert.notEqual(flag('--cookies'), cookies, 'a copy, as for a download');
+      assert.equal(args.includes('--print-to-file'), false, 'nothing is downloaded');
+    } finally {
+      delete process.env.FAKE_YTDLP_FORMATS;
+    }
+  });
+
+  test('a video the site refuses is a VideoUnavailableError', async () => {
+    process.env.FAKE_YTDLP_MODE = 'error';
+    process.env.FAKE_YTDLP_ERROR = 'ERROR: [youtube] abcdefghijk: Video unavailable. This video has been removed by the uploader';
+    await assert.rejects(probeBestFormat({ binary: FAKE }, 'https://www.youtube.com/watch?v=abcdefghijk', undefined), VideoUnavailableError);
   });
 });

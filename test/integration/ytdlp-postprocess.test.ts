@@ -81,8 +81,10 @@ describe('yt-dlp post-processing, real yt-dlp and ffmpeg', () => {
     const pictures = probe.streams.filter((stream) => stream.disposition?.attached_pic === 1);
     assert.equal(pictures.length, 1, `an attached picture: ${JSON.stringify(probe.streams)}`);
     assert.equal(pictures[0]!.codec_name, 'mjpeg');
-    // The embedded thumbnail is removed from the work folder: only the media is left.
-    assert.deepEqual(await readdir(path.dirname(media.filePath!)), ['media.mp4']);
+    // The embedded thumbnail is removed from the work folder: only the media is left, and
+    // the note of the format yt-dlp fetched (finalize removes the folder with it).
+    assert.deepEqual((await readdir(path.dirname(media.filePath!))).sort(), ['media.mp4', 'parker-format.json']);
+    assert.ok(media.format?.id, 'the format is recorded after the post-processors ran');
   });
 
   test('without embed, the file is the one served', async () => {

@@ -53,7 +53,7 @@ describe('activities per task queue', () => {
       'startDiskFullPause',
       'startSiteCooldown',
     ]);
-    assert.deepEqual(host.sort(), ['discardPart', 'downloadMedia', 'finalizeDownload']);
+    assert.deepEqual(host.sort(), ['discardPart', 'discardUpgrade', 'downloadMedia', 'downloadUpgrade', 'finalizeDownload', 'swapUpgrade']);
     assert.deepEqual(claim, ['claimDownloadHost']);
     for (const name of ['fetchListing', 'recordListing', 'listBackfillPage', 'loadKeepRules', 'verifyChannelFiles']) {
       assert.ok(main.includes(name), `${name} runs on the main queue`);

@@ -9,6 +9,7 @@ import * as skipKind from './007-skip-kind.ts';
 import * as duration from './008-duration.ts';
 import * as missingStatus from './009-missing-status.ts';
 import * as failureRetries from './010-failure-retries.ts';
+import * as formatUpgrades from './011-format-upgrades.ts';
 
 // Migrations are listed here rather than found on disk, so they run the same from
 // TypeScript sources, in the Docker image, and in tests.
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '008-duration': duration,
   '009-missing-status': missingStatus,
   '010-failure-retries': failureRetries,
+  '011-format-upgrades': formatUpgrades,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
