@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { HostActivities } from '../../src/activities/index.ts';
 import type { DownloadMediaInput } from '../../src/activities/transfer.ts';
 import { DiskFullError, HttpStatusError, MissedTurnError, RateLimitedError, StorageError, VideoUpcomingError } from '../../src/errors.ts';
 import { MAX_MISSED_TURNS } from '../../src/rules/transfer-turn.ts';
@@ -17,7 +16,7 @@ import {
   UPCOMING_MAX_WAITS,
   UPCOMING_RECHECK_MS,
 } from '../../src/workflows/policies.ts';
-import { DISK_FULL_PAUSE_MS, downloadRunner, hostFakes, MEDIA, type Calls, SITE_COOLDOWN_MS, SUMMARY, TARGET } from '../helpers/download-fakes.ts';
+import { DISK_FULL_PAUSE_MS, downloadRunner, hostFakes, MEDIA, type Calls, type TransferFakes, SITE_COOLDOWN_MS, SUMMARY, TARGET } from '../helpers/download-fakes.ts';
 import { hostOn, quickHostTimeoutBundle, timeSkippingEnvironment } from '../helpers/time-skipping.ts';
 
 // The download workflow's limits, driven past with time under control: premieres that
@@ -211,7 +210,7 @@ describe("download workflow: a rate-limited site's turns", () => {
         starts.push(input.startAt);
         return host.downloadMedia();
       },
-    } satisfies HostActivities;
+    } satisfies TransferFakes;
   }
   const claimWithTurn = (claim: number, taskQueue: string) => ({ ...hostOn(taskQueue, 'a'), startAt: 1_000 * claim });
 
