@@ -68,7 +68,7 @@ export async function syncDirectory(dir: string): Promise<void> {
 }
 
 /** Waits for the transfer's start, or fails it when that has passed. */
-async function waitForTurn(startAt: number, signal: AbortSignal): Promise<void> {
+export async function waitForTurn(startAt: number, signal: AbortSignal): Promise<void> {
   const waitMs = waitForTurnMs(startAt, Date.now());
   if (waitMs === 'missed') throw new MissedTurnError(Date.now() - startAt);
   await delay(waitMs, undefined, { signal });

@@ -13,7 +13,7 @@ import { isBetterFormat } from '../rules/upgrade.ts';
 import type { DownloadOptions, DownloadProgress, DownloadTarget } from '../shared/download.ts';
 import type { UpgradedVideo, UpgradeMedia, UpgradeTarget } from '../shared/upgrade.ts';
 import { translatingErrors } from './failures.ts';
-import { syncDirectory, type HostActivityDeps } from './transfer.ts';
+import { syncDirectory, waitForTurn, type HostActivityDeps } from './transfer.ts';
 
 // A quality upgrade's file work, pinned to one host's queue like a download's: fetch the
 // better format into a work folder beside the video's file, then swap it in with one
@@ -46,13 +46,22 @@ export function createUpgradeHostActivities({ db, downloaders, downloadDir, capa
      * folder, heartbeating progress. Starts from an empty folder every time: what an
      * earlier try left may be half a file, or another day's format.
      */
-    async downloadUpgrade(input: { target: UpgradeTarget; options?: DownloadOptions; channel: string; videoId: string }): Promise<UpgradeMedia> {
+    async downloadUpgrade(input: {
+      target: UpgradeTarget;
+      options?: DownloadOptions;
+      channel: string;
+      videoId: string;
+      /** The start a rate-limited site's claim gave (src/rules/transfer-turn.ts). */
+      startAt?: number;
+    }): Promise<UpgradeMedia> {
       const context = Context.current();
       const partPath = partPathFor(downloadDir, workTargetOf(input.target));
       const report = throttle((progress: DownloadProgress) => context.heartbeat(progress), PROGRESS_EVERY_MS);
       const transferEnded = capacity.transferStarted();
       try {
         return await translatingErrors(async () => {
+          // A site's per_minute counts upgrades too; a late one fails, and tomorrow's check tries again.
+          if (input.startAt !== undefined && context.info.attempt === 1) await waitForTurn(input.startAt, context.cancellationSignal);
           await removePart(partPath).catch((error: unknown) => {
             throw asStorageError(error, partPath);
           });

@@ -57,11 +57,17 @@ async function upgradeChannel(plan: ChannelUpgradePlan, dryRun: boolean): Promis
  */
 async function upgradeVideo(plan: ChannelUpgradePlan, video: { channel: string; externalId: string }, target: UpgradeTarget, claimTaskQueue: string) {
   const { claimDownloadHost } = claimQueue(claimTaskQueue, CLAIM_HOST);
-  const host = await claimDownloadHost();
+  const { startAt, ...host } = await claimDownloadHost();
   const transfer = hostQueue(host, MEDIA_TRANSFER);
   const files = hostQueue(host, FILE_AND_DATABASE);
   const media = await transfer
-    .downloadUpgrade({ target, channel: video.channel, videoId: video.externalId, ...(plan.download ? { options: plan.download } : {}) })
+    .downloadUpgrade({
+      target,
+      channel: video.channel,
+      videoId: video.externalId,
+      ...(plan.download ? { options: plan.download } : {}),
+      ...(startAt === undefined ? {} : { startAt }),
+    })
     .catch(async (error: unknown) => {
       try {
         await files.discardUpgrade({ target });
