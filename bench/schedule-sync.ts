@@ -11,7 +11,7 @@ import { scheduleIdFor } from '../src/shared/names.ts';
 import { syncSchedules, type SyncReport } from '../src/temporal/channel-schedules.ts';
 import { mapConcurrently } from '../src/temporal/concurrently.ts';
 import { machineLine, targetLine } from './lib/measure.ts';
-import { startTemporal, waitUntil } from './lib/stack.ts';
+import { cpuSecondsOf, startTemporal, waitUntil } from './lib/stack.ts';
 
 const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 1000);
 const TASK_QUEUE = 'bench-schedule-sync';
@@ -53,7 +53,13 @@ async function main(): Promise<void> {
   console.log(`${CHANNELS} channels, every: 1h, on a dev server of its own`);
   try {
     const channels = channelList();
+    // What limits the creates: the dev server's CPU meanwhile (each create starts the
+    // schedule's scheduler workflow, and its first crawl).
+    const serverPid = temporal.server.process.pid!;
+    const serverCpu = await cpuSecondsOf(serverPid);
     const first = await timed('first sync (create all)', () => syncSchedules(temporal.client, channels, { taskQueue: TASK_QUEUE }));
+    const createCpu = (await cpuSecondsOf(serverPid)) - serverCpu;
+    console.log(`${'  dev server CPU meanwhile'.padEnd(32)} ${createCpu.toFixed(1).padStart(6)} s  (${((createCpu / first.seconds) * 100).toFixed(0)} % of a core)`);
     // Every new schedule triggers its channel's first crawl: let the server start them all
     // before the next sync, which describes every schedule (a query to its scheduler).
     const settleStarted = Date.now();
