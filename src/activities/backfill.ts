@@ -1,17 +1,18 @@
 import { Context } from '@temporalio/activity';
 import type { Db } from '../db/connect.ts';
-import { covers, getBackfillProgress, recordBackfillPage } from '../db/backfill.ts';
+import { getBackfillProgress, recordBackfillPage } from '../db/backfill.ts';
 import { getListingState } from '../db/channels.ts';
 import { compileRules, filterListing } from '../rules/filters.ts';
 import type { ChannelSource } from '../sources/source.ts';
-import type { BackfillPage, BackfillPlan } from '../shared/backfill.ts';
-import type { Backfill, CrawlInput } from '../shared/crawl.ts';
+import type { BackfillPage } from '../shared/backfill.ts';
+import type { CrawlInput } from '../shared/crawl.ts';
 import type { ActivityMetrics } from '../telemetry/metrics.ts';
+import { backfillTarget, deepSource } from './backfill-plan.ts';
 import { countRecorded } from './crawl.ts';
 import { translatingErrors } from './failures.ts';
 
-// The backfill's I/O: decide whether a channel needs one, and list and record one page of
-// the channel's full listing at a time (src/workflows/backfill.ts drives the pages).
+// The backfill's I/O: list and record one page of the channel's full listing at a time
+// (src/workflows/backfill.ts drives the pages; whether one is due: backfill-plan.ts).
 
 /** Well inside BACKFILL_LISTING's heartbeat timeout. */
 const HEARTBEAT_EVERY_MS = 5_000;
@@ -22,45 +23,8 @@ export interface BackfillActivityDeps {
   metrics: ActivityMetrics;
 }
 
-/**
- * How far a backfill goes: `backfill`, but never past max_items, which lets no listing
- * download more than its newest N anyway.
- */
-export function backfillTarget(crawl: CrawlInput): Backfill {
-  const maxItems = crawl.rules?.maxItems;
-  if (maxItems === undefined) return crawl.backfill;
-  return crawl.backfill === 'all' ? maxItems : Math.min(crawl.backfill, maxItems);
-}
-
 export function createBackfillActivities({ db, sources, metrics }: BackfillActivityDeps) {
-  /** The source that lists this kind of channel deeper than its crawl does, if any. */
-  function deepSource(kind: string | undefined): ChannelSource | undefined {
-    return sources.find((source) => source.name === kind && source.listPage !== undefined);
-  }
-
   return {
-    /**
-     * Whether the channel's backfill still has entries to list, and from where. Called by
-     * the crawl after it recorded the listing, so the channel's row says which source
-     * listed it and how many entries that listing had.
-     */
-    async planBackfill(crawl: CrawlInput): Promise<BackfillPlan> {
-      const target = backfillTarget(crawl);
-      const progress = await getBackfillProgress(db, crawl.channel);
-      const source = deepSource(progress.kind);
-      if (!source) return { status: 'none', reason: `a ${progress.kind ?? 'unlisted'} channel's listing is all there is` };
-      if (progress.doneAt && covers(progress.target, target)) return { status: 'none', reason: `done for backfill ${String(progress.target)}` };
-      const listed = progress.lastListed;
-      if (progress.next === undefined && listed !== undefined) {
-        // Not begun: only a listing that may have left entries out is worth going past.
-        if (source.listsAtMost !== undefined && listed < source.listsAtMost) {
-          return { status: 'none', reason: `the listing's ${listed} entries are the whole channel` };
-        }
-        if (target !== 'all' && listed >= target) return { status: 'none', reason: `the listing holds the newest ${target}` };
-      }
-      return { status: 'due', from: progress.next ?? 1 };
-    },
-
     /**
      * Lists the entries at positions `from`… of the channel's full listing and records
      * them, with the position after them, in one transaction. Returns the videos to start.
@@ -77,7 +41,7 @@ export function createBackfillActivities({ db, sources, metrics }: BackfillActiv
     const count = target === 'all' ? input.pageSize : Math.max(0, Math.min(input.pageSize, target - from + 1));
     if (count === 0) return { listed: 0, new: 0, pending: [], next: from, done: true };
     const [progress, state] = await Promise.all([getBackfillProgress(db, crawl.channel), getListingState(db, crawl.channel)]);
-    const source = deepSource(progress.kind);
+    const source = deepSource(sources, progress.kind);
     if (!source) throw new Error(`channel ${crawl.channel}: no source lists a ${progress.kind ?? 'unlisted'} channel page by page`);
     const page = await source.listPage!({ url: crawl.url, state, from, count, signal: context.cancellationSignal });
     const now = new Date();

@@ -7,14 +7,16 @@ import { NotAFeedError } from '../errors.ts';
 import { compileRules, filterListing } from '../rules/filters.ts';
 import type { RecordOutcome } from '../rules/recording.ts';
 import { sourcesFor, type ChannelSource } from '../sources/source.ts';
-import type { CrawlInput, FetchedListing, PendingVideo } from '../shared/crawl.ts';
+import type { CrawlInput, CrawlNext, FetchedListing, FetchListingInput, PendingVideo, RecordedListing, RecordListingInput } from '../shared/crawl.ts';
 import type { ChannelListing, ListingResult, ListingState } from '../shared/listing.ts';
 import type { ActivityMetrics } from '../telemetry/metrics.ts';
 import { failureLabel } from '../shared/failure-label.ts';
+import { planBackfill } from './backfill-plan.ts';
 import { translatingErrors } from './failures.ts';
 
-// The crawl's I/O: list the channel, record what was listed, and hand back the videos
-// that still need a download.
+// The crawl's I/O: list the channel, record what was listed, and hand back what the crawl
+// goes on with (its backfill plan, the videos that still need a download). A crawl of an
+// unchanged feed is one activity: fetchListing answers all of it.
 
 export interface CrawlActivityDeps {
   db: Db;
@@ -51,66 +53,83 @@ export function createCrawlActivities({ db, sources, metrics }: CrawlActivityDep
     return outcome;
   }
 
+  /** Read once the listing is recorded or found unchanged: the plan needs the channel's row as the listing left it. */
+  async function next(crawl: CrawlInput, pageSize: number): Promise<CrawlNext> {
+    const [backfill, unfinished] = await Promise.all([
+      planBackfill(db, sources, crawl),
+      listUnfinished(db, crawl.channel, 0, pageSize, new Date()),
+    ]);
+    return { backfill, unfinished };
+  }
+
   return {
     /**
      * Fetches and parses the channel's listing, conditionally: `notModified` when the
      * channel's feed has not changed since the last recorded crawl. A listing too large
-     * for the workflow's history is recorded here and only its counts returned.
+     * for the workflow's history is recorded here and only its counts returned. Unless
+     * there is a listing for the workflow to record, the answer carries what the crawl
+     * goes on with, so an unchanged feed costs the crawl this one activity. (A database
+     * that is down fails it like an unreachable feed: the next crawl tries again, and
+     * the videos without an end are still there for it.)
      */
-    async fetchListing(input: CrawlInput): Promise<FetchedListing> {
+    async fetchListing({ crawl, pageSize }: FetchListingInput): Promise<FetchedListing> {
       const { log, cancellationSignal, info } = Context.current();
       try {
         return await translatingErrors(async () => {
-          const state = await getListingState(db, input.channel);
-          const candidates = sourcesFor(sources, input.url);
+          const state = await getListingState(db, crawl.channel);
+          const candidates = sourcesFor(sources, crawl.url);
           for (const [index, source] of candidates.entries()) {
             let result: ListingResult;
             try {
-              result = await source.list({ url: input.url, signal: cancellationSignal, state });
+              result = await source.list({ url: crawl.url, signal: cancellationSignal, state });
             } catch (error) {
               // A web page where a feed was expected: the next source (yt-dlp) may list it.
               if (error instanceof NotAFeedError && index < candidates.length - 1) continue;
               throw error;
             }
             if (result.status === 'notModified') {
-              metrics.feedsNotModified.add(1, { channel: input.channel });
-              log.info('channel not modified since its last recorded listing', { channel: input.channel, source: source.name });
-            } else {
-              log.info('channel listed', {
-                channel: input.channel,
-                source: source.name,
-                kind: result.listing.kind,
-                entries: result.listing.entries.length,
-              });
-              if (Buffer.byteLength(JSON.stringify(result.listing)) > MAX_LISTING_PAYLOAD_BYTES) {
-                const outcome = await record(input, result.listing, result.state);
-                return { status: 'recorded', outcome: { entries: outcome.entries, new: outcome.new } };
-              }
+              metrics.feedsNotModified.add(1, { channel: crawl.channel });
+              log.info('channel not modified since its last recorded listing', { channel: crawl.channel, source: source.name });
+              return { status: 'notModified', ...(await next(crawl, pageSize)) };
+            }
+            log.info('channel listed', {
+              channel: crawl.channel,
+              source: source.name,
+              kind: result.listing.kind,
+              entries: result.listing.entries.length,
+            });
+            if (Buffer.byteLength(JSON.stringify(result.listing)) > MAX_LISTING_PAYLOAD_BYTES) {
+              const outcome = await record(crawl, result.listing, result.state);
+              return { status: 'recorded', outcome: { entries: outcome.entries, new: outcome.new }, ...(await next(crawl, pageSize)) };
             }
             return result;
           }
-          throw new Error(`no source could list ${input.url}`);
+          throw new Error(`no source could list ${crawl.url}`);
         }, info.attempt);
       } catch (error) {
         // Every failed attempt counts: a site that changed shows up at once, not after
         // the retries ran out.
-        metrics.crawlErrors.add(1, { channel: input.channel, reason: failureLabel(error) });
+        metrics.crawlErrors.add(1, { channel: crawl.channel, reason: failureLabel(error) });
         throw error;
       }
     },
 
     /**
      * Upserts the channel and its entries, with the source's state (validators, resolved
-     * id) in the same transaction; a first crawl applies the backfill limit.
+     * id) in the same transaction; a first crawl applies the backfill limit. Hands back
+     * what the crawl goes on with, as fetchListing does.
      */
-    async recordListing(input: { crawl: CrawlInput; listing: ChannelListing; state?: ListingState }): Promise<RecordOutcome> {
+    async recordListing(input: RecordListingInput): Promise<RecordedListing> {
       // Broken rules (typed by hand into a crawl's input) fail the crawl at once, by name.
-      return translatingErrors(() => record(input.crawl, input.listing, input.state));
+      return translatingErrors(async () => {
+        const outcome = await record(input.crawl, input.listing, input.state);
+        return { entries: outcome.entries, new: outcome.new, ...(await next(input.crawl, input.pageSize)) };
+      });
     },
 
     /**
      * Recorded videos of a channel that have no end yet, or whose transient failure is due
-     * for another try by now, in pages after a row id.
+     * for another try by now, in pages after a row id: the crawl's pages after the first.
      */
     async listUnfinishedVideos(input: { channel: string; afterId: number; limit: number }): Promise<PendingVideo[]> {
       return listUnfinished(db, input.channel, input.afterId, input.limit, new Date());

@@ -1,5 +1,6 @@
+import type { BackfillPlan } from './backfill.ts';
 import type { DownloadOptions } from './download.ts';
-import type { ListingResult } from './listing.ts';
+import type { ChannelListing, ListingState } from './listing.ts';
 
 // Shapes of the crawl workflow that cross the workflow/activity boundary: its input (what a
 // schedule passes and what a person types into `temporal workflow start --input`), its
@@ -75,14 +76,52 @@ export interface CrawlSummary {
   backfill?: { status: 'started' | 'running'; from: number };
 }
 
-/** What the crawl's fetch activity hands back: a source's result, or the counts of one it recorded. */
+/**
+ * What a crawl goes on with once its listing is recorded or found unchanged: read by the
+ * activity that did that, in the same call, so that a crawl of an unchanged feed costs
+ * one activity (every activity is an Action on Temporal Cloud, and a round trip through
+ * the server in a burst of crawls).
+ */
+export interface CrawlNext {
+  /** Whether the channel's backfill has entries left to list, and from where. */
+  backfill: BackfillPlan;
+  /** The first page of the channel's recorded videos that still need a download, oldest row first. */
+  unfinished: PendingVideo[];
+}
+
+/** What the crawl's fetch activity is asked for. */
+export interface FetchListingInput {
+  crawl: CrawlInput;
+  /** The most unfinished videos to hand back with the answer (the crawl's page). */
+  pageSize: number;
+}
+
+/** What the crawl's fetch activity hands back. */
 export type FetchedListing =
-  | ListingResult
+  /** 304: nothing to record; the videos without an end still get their downloads. */
+  | ({ status: 'notModified' } & CrawlNext)
+  /** A listing for the workflow to record (recordListing, which hands back what comes next). */
+  | { status: 'listed'; listing: ChannelListing; state: ListingState }
   /**
    * A listing too large to hand through the workflow's history (Temporal refuses payloads
    * over 2 MB): the fetching activity recorded it itself, in the same upsert.
    */
-  | { status: 'recorded'; outcome: { entries: number; new: number } };
+  | ({ status: 'recorded'; outcome: { entries: number; new: number } } & CrawlNext);
+
+/** What the crawl's record activity is asked for. */
+export interface RecordListingInput {
+  crawl: CrawlInput;
+  listing: ChannelListing;
+  state?: ListingState;
+  /** As in FetchListingInput. */
+  pageSize: number;
+}
+
+/** What recording a listing brought, and what the crawl goes on with. */
+export interface RecordedListing extends CrawlNext {
+  entries: number;
+  new: number;
+}
 
 /** A recorded video that still needs a download workflow. */
 export interface PendingVideo {

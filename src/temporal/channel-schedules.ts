@@ -1,4 +1,4 @@
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleSummary } from '@temporalio/client';
 import type { ChannelConfig } from '../config/channels.ts';
 import ms from 'ms';
 import { CRAWL_WORKFLOW, crawlWorkflowIdFor, SCHEDULE_ID_PREFIX, scheduleIdFor } from '../shared/names.ts';
@@ -13,8 +13,9 @@ import { describeOrUndefined, isManagedByParker, upsertSchedule, type DesiredSch
 // twice changes nothing.
 
 /**
- * Channels synced side by side. Each costs one describe, plus a create or an update when
- * it changed; 16 in flight took 1,000 channels from minutes to seconds (BENCHMARKS.md).
+ * Channels synced side by side. One the schedule list shows unchanged costs nothing more;
+ * any other costs a describe, plus a create or an update when it changed; 16 in flight
+ * took 1,000 creates from minutes to seconds (BENCHMARKS.md).
  */
 const SYNC_CONCURRENCY = 16;
 
@@ -72,21 +73,22 @@ function desiredSchedule(channel: ChannelConfig, taskQueue: string): DesiredSche
   };
 }
 
-/**
- * Schedules this Parker made: the id prefix, the memo mark its sync gives them (never a
- * schedule a person made by hand), and an action on our task queue, so that two Parker
- * deployments sharing a namespace (or two test runs) never delete each other's.
- */
-async function ourScheduleIds(client: Client, taskQueue: string): Promise<string[]> {
-  const ids: string[] = [];
-  for await (const schedule of client.schedule.list()) {
-    if (!schedule.scheduleId.startsWith(SCHEDULE_ID_PREFIX)) continue;
-    const description = await describeOrUndefined(client, schedule.scheduleId);
-    if (description && isManagedByParker(description) && description.action.type === 'startWorkflow' && description.action.taskQueue === taskQueue) {
-      ids.push(schedule.scheduleId);
-    }
+/** The schedules whose ids look like a channel's, as the schedule list shows them (one call per 1,000). */
+async function listedChannelSchedules(client: Client): Promise<Map<string, ScheduleSummary>> {
+  const listed = new Map<string, ScheduleSummary>();
+  for await (const schedule of client.schedule.list({ pageSize: 1000 })) {
+    if (schedule.scheduleId.startsWith(SCHEDULE_ID_PREFIX)) listed.set(schedule.scheduleId, schedule);
   }
-  return ids;
+  return listed;
+}
+
+/**
+ * A schedule this Parker made: the memo mark its sync gives them (never a schedule a
+ * person made by hand), and an action on our task queue, so that two Parker deployments
+ * sharing a namespace (or two test runs) never delete each other's.
+ */
+function isOurs(description: ScheduleDescription, taskQueue: string): boolean {
+  return isManagedByParker(description) && description.action.type === 'startWorkflow' && description.action.taskQueue === taskQueue;
 }
 
 export async function syncSchedules(
@@ -97,18 +99,24 @@ export async function syncSchedules(
   const report: SyncReport = { created: [], updated: [], deleted: [], unchanged: [] };
   const wanted = new Set(channels.map((channel) => scheduleIdFor(channel.name)));
   const kept = new Set((options.keep ?? []).map(scheduleIdFor));
+  const listed = await listedChannelSchedules(client);
 
-  const results = await mapConcurrently(channels, SYNC_CONCURRENCY, (channel) =>
+  const results = await mapConcurrently(channels, SYNC_CONCURRENCY, (channel) => {
+    const scheduleId = scheduleIdFor(channel.name);
     // The first crawl of a new channel runs now, not one interval from now.
-    upsertSchedule(client, scheduleIdFor(channel.name), desiredSchedule(channel, options.taskQueue), {
+    return upsertSchedule(client, scheduleId, desiredSchedule(channel, options.taskQueue), {
       triggerImmediately: true,
-    }),
-  );
+      fromList: { listed: listed.get(scheduleId) },
+    });
+  });
   // In the channel list's order, whatever order the calls finished in.
   results.forEach((result, index) => report[result].push(scheduleIdFor(channels[index]!.name)));
 
-  for (const scheduleId of await ourScheduleIds(client, options.taskQueue)) {
+  // Only the listed schedules no channel wants are described, to see whether they are ours.
+  for (const scheduleId of listed.keys()) {
     if (wanted.has(scheduleId) || kept.has(scheduleId)) continue;
+    const description = await describeOrUndefined(client, scheduleId);
+    if (!description || !isOurs(description, options.taskQueue)) continue;
     try {
       await client.schedule.getHandle(scheduleId).delete();
       report.deleted.push(scheduleId);

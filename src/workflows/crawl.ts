@@ -10,7 +10,8 @@ import {
 import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { backfillWorkflowIdFor } from '../shared/names.ts';
 import { PARKER_CHANNEL } from '../shared/search-attributes.ts';
-import type { CrawlInput, CrawlSummary } from '../shared/crawl.ts';
+import type { BackfillPlan } from '../shared/backfill.ts';
+import type { CrawlInput, CrawlNext, CrawlSummary, PendingVideo } from '../shared/crawl.ts';
 import { workflowMetrics } from '../telemetry/metrics.ts';
 import { backfillChannel } from './backfill.ts';
 import { DATABASE, LISTING } from './policies.ts';
@@ -18,7 +19,7 @@ import { startDownload } from './start-download.ts';
 import { mainQueue } from './task-queues.ts';
 
 const { fetchListing } = mainQueue(LISTING);
-const { recordListing, listUnfinishedVideos, planBackfill } = mainQueue(DATABASE);
+const { recordListing, listUnfinishedVideos } = mainQueue(DATABASE);
 
 /** Download workflows started per page of unfinished videos. */
 export const PAGE_SIZE = 100;
@@ -40,10 +41,14 @@ export interface CrawlCursor {
  * for every recorded video that has no end yet — not only the new ones. That is what
  * keeps the promise that a recorded video is never lost: if this crawl dies after
  * recording and before starting a download, the next crawl starts it.
+ *
+ * The activity that lists (or records) hands back the backfill plan and the first page
+ * of unfinished videos with its answer: a crawl of an unchanged feed is one activity.
  */
 export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Promise<CrawlSummary> {
   let summary: CrawlSummary;
   let afterId = 0;
+  let pending: PendingVideo[];
   // The workflow metric meter records nothing during replay, and every time here is the
   // workflow's own deterministic clock.
   const metrics = workflowMetrics(metricMeter);
@@ -53,27 +58,32 @@ export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Pro
   }
   if (cursor) {
     ({ summary, afterId } = cursor);
+    pending = await listUnfinishedVideos({ channel: input.channel, afterId, limit: PAGE_SIZE });
   } else {
     const scheduledAt = workflowInfo().typedSearchAttributes.get(SCHEDULED_START_TIME);
     if (scheduledAt) {
       metrics.scheduleLag.record(Math.max(0, Date.now() - scheduledAt.getTime()) / 1000, { channel: input.channel });
     }
-    const result = await fetchListing(input);
+    let next: CrawlNext;
+    const result = await fetchListing({ crawl: input, pageSize: PAGE_SIZE });
     if (result.status === 'notModified') {
       // 304: nothing new to record. Unfinished videos still get their downloads below.
       summary = { entries: 0, new: 0, started: 0, alreadyRunning: 0, notModified: true };
+      next = result;
     } else if (result.status === 'recorded') {
       summary = { ...result.outcome, started: 0, alreadyRunning: 0 };
+      next = result;
     } else {
-      const recorded = await recordListing({ crawl: input, listing: result.listing, state: result.state });
+      const recorded = await recordListing({ crawl: input, listing: result.listing, state: result.state, pageSize: PAGE_SIZE });
       summary = { entries: recorded.entries, new: recorded.new, started: 0, alreadyRunning: 0 };
+      next = recorded;
     }
-    const backfill = await startBackfill(input);
+    const backfill = await startBackfill(input, next.backfill);
     if (backfill) summary.backfill = backfill;
+    pending = next.unfinished;
   }
 
   for (let page = 1; ; page++) {
-    const pending = await listUnfinishedVideos({ channel: input.channel, afterId, limit: PAGE_SIZE });
     await Promise.all(pending.map((video) => startDownload(input, video, summary)));
     if (pending.length < PAGE_SIZE) {
       metrics.crawlDuration.record((Date.now() - workflowInfo().startTime.getTime()) / 1000, { channel: input.channel });
@@ -83,6 +93,7 @@ export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Pro
     if (page >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof crawlChannel>(input, { summary, afterId });
     }
+    pending = await listUnfinishedVideos({ channel: input.channel, afterId, limit: PAGE_SIZE });
   }
 }
 
@@ -91,8 +102,7 @@ export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Pro
  * `backfill` asks (src/workflows/backfill.ts), or finds it running. It runs on its own,
  * under a fixed id, so the crawls go on while it works through thousands of entries.
  */
-async function startBackfill(input: CrawlInput): Promise<CrawlSummary['backfill']> {
-  const plan = await planBackfill(input);
+async function startBackfill(input: CrawlInput, plan: BackfillPlan): Promise<CrawlSummary['backfill']> {
   if (plan.status === 'none') return undefined;
   try {
     await startChild(backfillChannel, {

@@ -188,6 +188,13 @@ export function childWorkflowIds(events: HistoryEvent[]): string[] {
     .map((event) => event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? '?');
 }
 
+/** The activity types a workflow run scheduled, in order. */
+export function scheduledActivities(events: HistoryEvent[]): string[] {
+  return events
+    .filter((event) => event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+    .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? '?');
+}
+
 /** The run that this one continued as new into, if it did. */
 export function continuedAsNewTo(events: HistoryEvent[]): string | undefined {
   const last = events[events.length - 1];

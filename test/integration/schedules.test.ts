@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, ScheduleNotFoundError, type ConnectionOptions } from '@temporalio/client';
 import { parseChannelList } from '../../src/config/channels.ts';
 import { MAINTENANCE_CATCHUP_WINDOW_MS, syncMaintenanceSchedule } from '../../src/temporal/maintenance-schedule.ts';
 import { syncSchedules } from '../../src/temporal/channel-schedules.ts';
@@ -119,6 +119,65 @@ describe('schedule sync', () => {
     const updated = await client.schedule.getHandle(scheduleIdFor(name)).describe();
     assert.ok(updated.action.type === 'startWorkflow');
     assert.deepEqual((updated.action.args?.[0] as { rules: unknown }).rules, { titleInclude: 'weather', shorts: false, live: false });
+  });
+
+  test('an unchanged sync decides from the schedule list, describing only a schedule paused by hand, which keeps its pause and reason', async () => {
+    const taskQueue = uniqueName('sched-queue');
+    const [quiet, paused] = [uniqueName('quiet'), uniqueName('paused')];
+    const list = parseChannelList(
+      channelsYaml(`  - name: ${quiet}\n    url: https://example.org/q.xml\n  - name: ${paused}\n    url: https://example.org/p.xml\n`),
+      'channels.yaml',
+    );
+    await syncSchedules(client, list.channels, { taskQueue });
+    const made = await client.schedule.getHandle(scheduleIdFor(quiet)).describe();
+    assert.match(made.state.note ?? '', /^Managed by Parker from channels\.yaml.* Config [0-9a-f]{16}\.$/, "the note carries the wanted schedule's digest");
+
+    await client.schedule.getHandle(scheduleIdFor(paused)).pause('feed moved, asked the publisher');
+    // Once the list shows the pause's note, the sync sees that schedule as not its own
+    // state, compares it in full, and leaves the person's pause and reason alone.
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const notes = new Map<string, string | undefined>();
+      for await (const schedule of client.schedule.list()) notes.set(schedule.scheduleId, schedule.state.note);
+      if (notes.get(scheduleIdFor(paused)) === 'feed moved, asked the publisher' && notes.get(scheduleIdFor(quiet)) === made.state.note) break;
+      assert.ok(Date.now() < deadline, 'the list never showed both notes');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    // Which schedules the sync describes: the requests go out encoded, each naming its schedule.
+    const described: string[] = [];
+    const writes: string[] = [];
+    type Interceptor = NonNullable<ConnectionOptions['interceptors']>[number];
+    const watching: Interceptor = (options, nextCall) => {
+      const method = options.method_definition.path.split('/').pop()!;
+      const call = nextCall(options);
+      if (/^(Create|Update|Delete)Schedule$/.test(method)) writes.push(method);
+      if (method === 'DescribeSchedule') {
+        const naming = (message: Buffer) => [quiet, paused].filter((name) => message.includes(scheduleIdFor(name)));
+        const send = call.sendMessageWithContext.bind(call);
+        call.sendMessageWithContext = (context, message: Buffer) => {
+          described.push(...naming(message));
+          send(context, message);
+        };
+      }
+      // The next interceptor's call, passed on (grpc-js types it as its interface).
+      return call as ReturnType<Interceptor>;
+    };
+    const watched = await Connection.connect({
+      address: services.temporalAddress,
+      interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), watching],
+    });
+    try {
+      const again = await syncSchedules(new Client({ connection: watched }), list.channels, { taskQueue });
+      assert.deepEqual(again, { created: [], updated: [], deleted: [], unchanged: [scheduleIdFor(quiet), scheduleIdFor(paused)] });
+    } finally {
+      await watched.close();
+    }
+    // (The deletion scan describes other tests' schedules on this server, which no channel here wants.)
+    assert.deepEqual(described, [paused], 'only the schedule whose note is not Parker\'s is described');
+    assert.deepEqual(writes, []);
+    const kept = await client.schedule.getHandle(scheduleIdFor(paused)).describe();
+    assert.equal(kept.state.paused, true);
+    assert.equal(kept.state.note, 'feed moved, asked the publisher');
   });
 
   test('a broken entry keeps its old schedule and does not stop the good channels', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { backfillTarget } from '../../src/activities/backfill.ts';
+import { backfillTarget } from '../../src/activities/backfill-plan.ts';
 import { covers } from '../../src/db/backfill.ts';
 import type { CrawlInput } from '../../src/shared/crawl.ts';
 

@@ -41,7 +41,7 @@ describe('activities per task queue', () => {
     assert.deepEqual([mainRunsNoTransfer, downloadsRunNoCrawl, hostRunsNoBookkeeping, claimRunsOnlyTheClaim], [false, false, false, false]);
   });
 
-  test("the download workflows' queue runs their bookkeeping, the media refresh and notifications, a host's queue what touches its part file, the claim queue only the claim", () => {
+  test("the main queue runs the crawl, backfill, maintenance and verify; the download workflows' queue their bookkeeping, the media refresh and notifications; a host's queue what touches its part file; the claim queue only the claim", () => {
     assert.deepEqual(downloadWorkflows.sort(), [
       'checkSiteCooldown',
       'deliverNotification',
@@ -55,8 +55,18 @@ describe('activities per task queue', () => {
     ]);
     assert.deepEqual(host.sort(), ['discardPart', 'discardUpgrade', 'downloadMedia', 'downloadUpgrade', 'finalizeDownload', 'swapUpgrade']);
     assert.deepEqual(claim, ['claimDownloadHost']);
-    for (const name of ['fetchListing', 'recordListing', 'listBackfillPage', 'loadKeepRules', 'verifyChannelFiles']) {
-      assert.ok(main.includes(name), `${name} runs on the main queue`);
-    }
+    // The crawl's own: an unchanged feed costs one activity (fetchListing hands back the
+    // backfill plan and the first page of unfinished videos), so there is no planning activity.
+    assert.deepEqual(main.filter((name) => !downloadWorkflows.includes(name)).sort(), [
+      'deleteExpiredVideo',
+      'fetchListing',
+      'listBackfillPage',
+      'listExpiredVideos',
+      'listUnfinishedVideos',
+      'loadKeepRules',
+      'loadVerifyPlan',
+      'recordListing',
+      'verifyChannelFiles',
+    ]);
   });
 });

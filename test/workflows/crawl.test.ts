@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
-import { CRAWL_WORKFLOW } from '../../src/shared/names.ts';
+import { backfillWorkflowIdFor, CRAWL_WORKFLOW } from '../../src/shared/names.ts';
 import type { CrawlInput, PendingVideo } from '../../src/shared/crawl.ts';
 import { PAGE_SIZE, PAGES_PER_RUN, type crawlChannel } from '../../src/workflows/crawl.ts';
 import {
@@ -9,19 +9,61 @@ import {
   childWorkflowIds,
   downloadsDoneAlready,
   runHistories,
+  scheduledActivities,
   timeSkippingEnvironment,
   uniqueTaskQueue,
 } from '../helpers/time-skipping.ts';
 
-// The crawl's pages: a channel with more unfinished videos than one run may start goes on
-// in a new run (continue-as-new) every PAGES_PER_RUN pages, from the row it reached, and
-// starts a download for each video exactly once.
+// A crawl of an unchanged feed is one activity, which still starts the downloads of the
+// videos without an end and the backfill. The crawl's pages: a channel with more
+// unfinished videos than one run may start goes on in a new run (continue-as-new) every
+// PAGES_PER_RUN pages, from the row it reached, and starts a download for each video
+// exactly once.
 
 const { client, withWorkers } = await timeSkippingEnvironment();
 
 const UNFINISHED = 2_500;
 
 describe('crawl workflow', () => {
+  test('an unchanged feed (304) is one activity, which still starts the unfinished downloads and the backfill', { timeout: 120_000 }, async () => {
+    const taskQueue = uniqueTaskQueue('crawl-304');
+    const input: CrawlInput = { channel: taskQueue, url: 'https://www.youtube.com/@unchanged', backfill: 'all' };
+    const unfinished: PendingVideo[] = ['a', 'b'].map((externalId, index) => ({
+      id: index + 1,
+      externalId,
+      workflowId: videoWorkflowId(input.channel, externalId),
+    }));
+    const { summary, crawled } = await withWorkers(
+      {
+        taskQueue,
+        main: {
+          async fetchListing() {
+            return { status: 'notModified', backfill: { status: 'due', from: 16 }, unfinished };
+          },
+          async listBackfillPage({ from }) {
+            return { listed: 0, new: 0, pending: [], next: from, done: true };
+          },
+          ...downloadsDoneAlready,
+        },
+      },
+      async () => {
+        const handle = await client.workflow.start<typeof crawlChannel>(CRAWL_WORKFLOW, {
+          taskQueue,
+          workflowId: `${taskQueue}-crawl`,
+          args: [input],
+          workflowExecutionTimeout: '1h',
+        });
+        const summary = await handle.result();
+        await client.workflow.getHandle(backfillWorkflowIdFor(input.channel)).result();
+        const [crawled] = await runHistories(client, handle.workflowId, handle.firstExecutionRunId);
+        return { summary, crawled: crawled! };
+      },
+    );
+    assert.deepEqual(scheduledActivities(crawled), ['fetchListing']);
+    assert.deepEqual(childWorkflowIds(crawled).sort(), [backfillWorkflowIdFor(input.channel), ...unfinished.map((video) => video.workflowId)].sort());
+    assert.deepEqual(summary, { entries: 0, new: 0, started: 2, alreadyRunning: 0, notModified: true, backfill: { status: 'started', from: 16 } });
+  });
+
   test(`${UNFINISHED} unfinished videos: a new run every PAGES_PER_RUN (${PAGES_PER_RUN}) pages, each video started once`, { timeout: 300_000 }, async () => {
     const taskQueue = uniqueTaskQueue('crawl');
     const input: CrawlInput = { channel: taskQueue, url: 'https://feeds.example/crawl.xml', backfill: 'all' };
@@ -32,21 +74,29 @@ describe('crawl workflow', () => {
     });
     /** The pages each run listed: the row id it listed after, by run id. */
     const pagesByRun = new Map<string, number[]>();
+    const listPage = (afterId: number, limit: number) => {
+      const { runId } = callingWorkflow();
+      pagesByRun.set(runId, [...(pagesByRun.get(runId) ?? []), afterId]);
+      return videos.filter((video) => video.id > afterId).slice(0, limit);
+    };
+    /** The activities each run called, by run id: the first page comes with the 304. */
+    const activitiesByRun = new Map<string, string[]>();
+    const called = (name: string) => {
+      const { runId } = callingWorkflow();
+      activitiesByRun.set(runId, [...(activitiesByRun.get(runId) ?? []), name]);
+    };
 
     const summary = await withWorkers(
       {
         taskQueue,
         main: {
-          async fetchListing() {
-            return { status: 'notModified' };
-          },
-          async planBackfill() {
-            return { status: 'none', reason: 'a feed lists the whole channel' };
+          async fetchListing({ pageSize }) {
+            called('fetchListing');
+            return { status: 'notModified', backfill: { status: 'none', reason: 'a feed lists the whole channel' }, unfinished: listPage(0, pageSize) };
           },
           async listUnfinishedVideos({ afterId, limit }) {
-            const { runId } = callingWorkflow();
-            pagesByRun.set(runId, [...(pagesByRun.get(runId) ?? []), afterId]);
-            return videos.filter((video) => video.id > afterId).slice(0, limit);
+            called('listUnfinishedVideos');
+            return listPage(afterId, limit);
           },
           ...downloadsDoneAlready,
         },
@@ -68,6 +118,12 @@ describe('crawl workflow', () => {
         );
         assert.equal(runs.length, expectedRuns.length, 'runs of the crawl');
         assert.deepEqual([...pagesByRun.values()].map((afterIds) => afterIds.length), expectedRuns);
+        // The first run's first page came with the listing's answer; every later page, and
+        // each later run's first, is a page of its own.
+        assert.deepEqual(
+          [...activitiesByRun.values()],
+          expectedRuns.map((pagesOfRun, run) => [run === 0 ? 'fetchListing' : 'listUnfinishedVideos', ...Array(pagesOfRun - 1).fill('listUnfinishedVideos')]),
+        );
         // Each page starts after the last row of the one before, across runs too.
         const afterIds = [...pagesByRun.values()].flat();
         assert.deepEqual(afterIds, [0, ...Array.from({ length: pages - 1 }, (_, page) => videos[(page + 1) * PAGE_SIZE - 1]!.id)]);

@@ -74,15 +74,9 @@ export const HISTORY_SCENARIOS: HistoryScenario[] = [
               const entries = pending.map(({ externalId }) => ({ externalId, title: `Episode ${externalId}`, mediaUrl: `https://media.example/${externalId}.mp3` }));
               return { status: 'listed', listing: { kind: 'rss', title: 'Recorded', entries }, state: { etag: '"v1"' } };
             },
-            async recordListing({ listing }) {
+            async recordListing({ listing, pageSize }) {
               const count = listing.entries.length;
-              return { entries: count, new: count, discovered: count, skipped: { backfillLimit: 0, notDownloadable: 0, filtered: 0 } };
-            },
-            async planBackfill() {
-              return { status: 'due', from: 4 };
-            },
-            async listUnfinishedVideos({ afterId, limit }) {
-              return pending.filter((video) => video.id > afterId).slice(0, limit);
+              return { entries: count, new: count, backfill: { status: 'due', from: 4 }, unfinished: pending.slice(0, pageSize) };
             },
             async listBackfillPage({ from, pageSize }) {
               return { listed: 2, new: 0, pending: [], next: from + pageSize, done: true };
