@@ -41,7 +41,7 @@ describe('activities per task queue', () => {
     assert.deepEqual([mainRunsNoTransfer, downloadsRunNoCrawl, hostRunsNoBookkeeping, claimRunsOnlyTheClaim], [false, false, false, false]);
   });
 
-  test("the main queue runs the crawl, backfill, maintenance and verify; the download workflows' queue their bookkeeping, the media refresh and notifications; a host's queue what touches its part file; the claim queue only the claim", () => {
+  test("the main queue runs the crawl, backfill, maintenance, verify and upgrade checks; the download workflows' queue their bookkeeping, the media refresh and notifications; a host's queue what touches its part file; the claim queue only the claim", () => {
     assert.deepEqual(downloadWorkflows.sort(), [
       'checkSiteCooldown',
       'deliverNotification',
@@ -58,12 +58,15 @@ describe('activities per task queue', () => {
     // The crawl's own: an unchanged feed costs one activity (fetchListing hands back the
     // backfill plan and the first page of unfinished videos), so there is no planning activity.
     assert.deepEqual(main.filter((name) => !downloadWorkflows.includes(name)).sort(), [
+      'checkVideoUpgrade',
       'deleteExpiredVideo',
       'fetchListing',
       'listBackfillPage',
       'listExpiredVideos',
       'listUnfinishedVideos',
+      'listUpgradeCandidates',
       'loadKeepRules',
+      'loadUpgradePlan',
       'loadVerifyPlan',
       'recordListing',
       'verifyChannelFiles',
