@@ -72,7 +72,7 @@ function claimTuner(capacity: HostCapacity): WorkerTuner {
 /**
  * Workflows kept in memory between their tasks. The SDK's default grows with the heap
  * limit (thousands); most of Parker's open workflows are downloads waiting on a transfer
- * for minutes, and one evicted is replayed from its ~40 events when its next task comes:
+ * for minutes, and one evicted is replayed from its ~26 events when its next task comes:
  * CPU for a cache miss, never a wrong result. 100 holds every workflow that is moving on a
  * worker with the default four transfers, at a bounded cost (BENCHMARKS.md, memory).
  */

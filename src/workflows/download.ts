@@ -24,6 +24,7 @@ import {
   CLAIM_HOST,
   DISK_FULL_MAX_WAITS,
   FILE_AND_DATABASE,
+  LOCAL_DATABASE,
   MEDIA_TRANSFER,
   ON_HOST,
   SITE_COOLDOWN_MAX_WAITS,
@@ -33,11 +34,13 @@ import {
 } from './policies.ts';
 import { downloadTaskQueueFor } from '../shared/names.ts';
 import { MAX_MISSED_TURNS } from '../rules/transfer-turn.ts';
-import { claimQueue, downloadWorkflowQueue, hostQueue } from './task-queues.ts';
+import { claimQueue, downloadWorkflowLocal, downloadWorkflowQueue, hostQueue } from './task-queues.ts';
 import { workflowMetrics, type DownloadResultLabel } from '../telemetry/metrics.ts';
 import { requestMediaRefresh } from './media-refresh.ts';
 
-const { resolveDownload, markVideoFailed, checkSiteCooldown, startSiteCooldown, startDiskFullPause } = downloadWorkflowQueue(FILE_AND_DATABASE);
+const { markVideoFailed, startSiteCooldown, startDiskFullPause } = downloadWorkflowQueue(FILE_AND_DATABASE);
+// The two steps every download takes; the others come only with a failure or a throttle.
+const { resolveDownload, checkSiteCooldown } = downloadWorkflowLocal(LOCAL_DATABASE);
 
 /** Hosts a download may be handed to in turn, when each one it was pinned to goes away. */
 export const MAX_HOST_CLAIMS = 20;

@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import { FailureType } from '../shared/failure-types.ts';
 
 // Every timeout and retry policy of Parker's activities, grouped by kind of work.
@@ -84,6 +84,20 @@ export const NOTIFICATION: ActivityOptions = {
 
 /** Renames and bookkeeping around a download: quick, local, retried like the database. */
 export const FILE_AND_DATABASE: ActivityOptions = DATABASE;
+
+/**
+ * The quick database steps every download takes before its transfer (resolve, the site's
+ * cooldown check), as local activities: run by the worker that runs the workflow, recorded
+ * as one marker event instead of an activity's three and a workflow task's three
+ * (BENCHMARKS.md, pipeline). Both are safe to run twice (a worker that dies before the
+ * workflow task completes runs them again), and retried like the database: a retry
+ * waiting longer than `localRetryThreshold` (1 min, the SDK's default) waits on a timer.
+ */
+export const LOCAL_DATABASE: LocalActivityOptions = {
+  startToCloseTimeout: DATABASE.startToCloseTimeout,
+  retry: DATABASE.retry,
+  localRetryThreshold: '1m',
+};
 
 /**
  * Claiming a host for a transfer: answered at once by whichever downloads worker polls

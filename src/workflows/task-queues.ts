@@ -1,4 +1,4 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { ClaimActivities, DownloadWorkflowActivities, HostActivities, MainQueueActivities } from '../activities/index.ts';
 import type { DownloadHost } from '../shared/download.ts';
 import { ON_HOST } from './policies.ts';
@@ -15,6 +15,14 @@ export function mainQueue(options: ActivityOptions) {
 /** The download workflow's own task queue: its bookkeeping before and after the transfer. */
 export function downloadWorkflowQueue(options: ActivityOptions) {
   return proxyActivities<DownloadWorkflowActivities>(options);
+}
+
+/**
+ * The same bookkeeping as local activities, run by the worker that runs the download
+ * workflow: it registers them, on the download workflows' queue and on the main queue alike.
+ */
+export function downloadWorkflowLocal(options: LocalActivityOptions) {
+  return proxyLocalActivities<DownloadWorkflowActivities>(options);
 }
 
 /** A queue polled by every downloads worker (`taskQueue`, as resolve named it): the first free host claims a transfer. */
