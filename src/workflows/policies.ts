@@ -16,9 +16,12 @@ export const DATABASE: ActivityOptions = {
 };
 
 /**
- * Listing a channel: one HTTP request and a parse. Retried 5 times over about a minute
- * (5s, 10s, 20s, 40s); after that the crawl fails visibly and the next scheduled crawl
- * tries again. A feed that does not parse is not retried.
+ * Listing a channel: one HTTP request and a parse, with the channel's few indexed reads
+ * (its validators, its backfill state, the first page of its unfinished videos). Retried
+ * 5 times over about a minute (5s, 10s, 20s, 40s); after that the crawl fails visibly and
+ * the next scheduled crawl tries again, finding the same unfinished videos (a database
+ * down for longer fails the crawl the same way, and loses nothing). A feed that does not
+ * parse is not retried.
  */
 export const LISTING: ActivityOptions = {
   startToCloseTimeout: '2m',
