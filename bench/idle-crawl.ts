@@ -21,7 +21,7 @@ import { PARKER_CHANNEL } from '../src/shared/search-attributes.ts';
 import type { CrawlInput, CrawlSummary } from '../src/shared/crawl.ts';
 import { mapConcurrently } from '../src/temporal/concurrently.ts';
 import { startMariaDb, rowWritesBetween, type MariaDb, type RowWrites } from './lib/mariadb.ts';
-import { machineLine, median, percentile, targetLine } from './lib/measure.ts';
+import { machineLine, median, percentile, targetLine, runBenchmark } from './lib/measure.ts';
 import { startNginx } from './lib/nginx.ts';
 import { cpuSecondsOf, startCompiledWorker, startTemporal, waitUntil, type Temporal, type WorkerProcess } from './lib/stack.ts';
 
@@ -272,7 +272,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

@@ -14,7 +14,7 @@ import { CRAWL_WORKFLOW } from '../src/shared/names.ts';
 import { connectDb } from '../src/db/connect.ts';
 import { listVideos } from '../src/db/videos.ts';
 import { rssFeed } from '../src/demo/rss-feed.ts';
-import { machineLine, targetLine } from './lib/measure.ts';
+import { machineLine, targetLine, runBenchmark, printTargets } from './lib/measure.ts';
 import { writeEpisodeFeed } from './lib/media-site.ts';
 import { startNginx } from './lib/nginx.ts';
 import { startCompiledWorker, startTemporal, waitUntil, type Temporal } from './lib/stack.ts';
@@ -148,9 +148,7 @@ async function main(): Promise<void> {
       console.log(`idle after ${CHANNELS} channels: RSS ${(idle.rss / MIB).toFixed(0)} MiB (peak during their first crawls ${(idle.peak / MIB).toFixed(0)} MiB)`);
       lines.push(targetLine(`idle RSS with ${CHANNELS} channels`, idle.rss <= 200 * MIB, `${(idle.rss / MIB).toFixed(0)} MiB`, '≤ 200 MiB'));
     }
-    console.log(`\nmachine at the end: ${await machineLine()}`);
-    console.log('targets:');
-    for (const line of lines) console.log(line);
+    await printTargets(lines);
   } finally {
     await temporal.stop();
     await nginx.stop();
@@ -159,7 +157,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

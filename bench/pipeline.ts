@@ -16,7 +16,7 @@ import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { connectDb, migrate, type Db } from '../src/db/connect.ts';
 import { CRAWL_WORKFLOW, DOWNLOAD_WORKFLOW, downloadWorkflowTaskQueueFor } from '../src/shared/names.ts';
-import { machineLine, percentile, targetLine } from './lib/measure.ts';
+import { machineLine, percentile, targetLine, runBenchmark, printTargets } from './lib/measure.ts';
 import { startMariaDb } from './lib/mariadb.ts';
 import { writeEpisodeFeed } from './lib/media-site.ts';
 import { startNginx } from './lib/nginx.ts';
@@ -199,16 +199,11 @@ async function main(): Promise<void> {
     console.log(`machine: ${await machineLine()}`);
     const lines: string[] = [];
     for (const workers of WORKER_COUNTS) lines.push(...report(await runPipeline(workers, nginx.origin, feeds)));
-    console.log(`\nmachine at the end: ${await machineLine()}`);
-    console.log('targets:');
-    for (const line of lines) console.log(line);
+    await printTargets(lines);
   } finally {
     await nginx.stop();
     await rm(www, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

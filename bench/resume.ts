@@ -20,7 +20,7 @@ import { parseDuration } from '../src/rules/durations.ts';
 import { CRAWL_WORKFLOW } from '../src/shared/names.ts';
 import { MEDIA_TRANSFER } from '../src/workflows/policies.ts';
 import { startCountingServer, type ServedRequest } from './lib/counting-server.ts';
-import { machineLine, targetLine } from './lib/measure.ts';
+import { machineLine, targetLine, runBenchmark, printTargets } from './lib/measure.ts';
 import { writeMediaFile } from './lib/media-site.ts';
 import { startCompiledWorker, startTemporal, waitUntil, type Temporal, type WorkerSettings } from './lib/stack.ts';
 
@@ -164,9 +164,7 @@ async function main(): Promise<void> {
         targetLine(`new worker's start to bytes moving, run ${run}`, result.resumeMs <= TARGET_RESUME_MS, s(result.resumeMs), `≤ ${s(TARGET_RESUME_MS)}: heartbeat timeout ${s(HEARTBEAT_TIMEOUT_MS)} + 2 s`),
       );
     }
-    console.log(`\nmachine at the end: ${await machineLine()}`);
-    console.log('targets:');
-    for (const line of lines) console.log(line);
+    await printTargets(lines);
   } finally {
     await temporal.stop();
     await server.stop();
@@ -175,7 +173,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

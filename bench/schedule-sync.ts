@@ -10,7 +10,7 @@ import { parseChannelList } from '../src/config/channels.ts';
 import { scheduleIdFor } from '../src/shared/names.ts';
 import { syncSchedules, type SyncReport } from '../src/temporal/channel-schedules.ts';
 import { mapConcurrently } from '../src/temporal/concurrently.ts';
-import { machineLine, targetLine } from './lib/measure.ts';
+import { machineLine, targetLine, runBenchmark } from './lib/measure.ts';
 import { cpuSecondsOf, startTemporal, waitUntil } from './lib/stack.ts';
 
 const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 1000);
@@ -100,7 +100,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

@@ -13,7 +13,7 @@ import { AddressPolicy } from '../src/http/address-policy.ts';
 import type { DownloadProgress } from '../src/shared/download.ts';
 import { writeMediaFile } from './lib/media-site.ts';
 import { startNginx } from './lib/nginx.ts';
-import { machineLine, measureCommand, measureInProcess, median, targetLine, type Measurement } from './lib/measure.ts';
+import { machineLine, measureCommand, measureInProcess, median, targetLine, type Measurement, runBenchmark } from './lib/measure.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const FILE_MIB = Number(process.env.BENCH_FILE_MIB ?? 2048);
@@ -124,7 +124,4 @@ async function main(): Promise<void> {
   console.log(targetLine('CPU per GiB vs curl', cpuVsCurl <= 1.5, `${cpuVsCurl.toFixed(2)}x`, '≤ 1.5x'));
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

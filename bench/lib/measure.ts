@@ -70,3 +70,18 @@ export async function machineLine(): Promise<string> {
   const load = os.loadavg().map((value) => value.toFixed(2)).join(' ');
   return `${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, load average ${load}`;
 }
+
+/** The end of a run: the machine as it is now, then each target's MET or MISSED line. */
+export async function printTargets(lines: readonly string[], heading = 'targets:'): Promise<void> {
+  console.log(`\nmachine at the end: ${await machineLine()}`);
+  console.log(heading);
+  for (const line of lines) console.log(line);
+}
+
+/** Runs a benchmark's main; a failure prints its error and exits 1, so a broken run is never read as figures. */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
