@@ -1,5 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { mkdir, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -17,6 +16,7 @@ import {
   writeResumeRecord,
   type ResumeRecord,
 } from './part-file.ts';
+import { PartWriter } from './part-writer.ts';
 
 // Direct media links over HTTP, resumable. On a retry the part file is continued with
 // `Range` + `If-Range`; if the server ignores the range, or the file changed (a new
@@ -51,12 +51,12 @@ interface Plan {
 }
 
 /**
- * Bytes the hashing step and the part file may hold before the body is paused. At the
- * streams' default (16 KiB) the body was paused and resumed for almost every 64 KiB read;
- * 1 MiB cut the CPU per GiB by about a quarter (BENCHMARKS.md, throughput). The body's
- * own buffer stays small: what it holds when the connection drops is lost to the part.
+ * Bytes the counting step may hold before the body is paused. At the streams' default
+ * (16 KiB) the body was paused and resumed for almost every 64 KiB read. Since the hash
+ * and the writes moved to the part writer's thread, 256 KiB moves as fast as 1 MiB did
+ * (BENCHMARKS.md, throughput) and holds less that a killed worker would fetch again.
  */
-const MEDIA_BUFFER_BYTES = 1 << 20;
+const MEDIA_BUFFER_BYTES = 256 << 10;
 
 async function request(http: HttpClient, job: DownloadJob, headers: Record<string, string> = {}): Promise<HttpResponse> {
   return http.get(job.url, { signal: job.signal, headers: { accept: 'audio/*, video/*, */*;q=0.5', ...headers } });
@@ -126,17 +126,11 @@ export function createHttpDownloader({ http }: HttpDownloaderOptions): Downloade
         throw new NotMediaError(job.url, contentType ?? 'no content type');
       }
 
-      let hash: Hash;
       let bytesDone = start;
       if (start > 0) {
-        // Resuming: the hash must cover the bytes already on disk. Drop anything past
-        // `start` (written after the last record) before appending.
+        // Resuming: drop anything past `start` (written after the last record) before appending.
         await truncate(job.partPath, start);
-        hash = await hashFilePrefix(job.partPath, start, createHash('sha256'), () =>
-          job.onProgress({ bytesDone: start, totalBytes: total, validator }),
-        );
       } else {
-        hash = createHash('sha256');
         try {
           await removePart(job.partPath);
           // Record the version before its first byte lands.
@@ -148,6 +142,18 @@ export function createHttpDownloader({ http }: HttpDownloaderOptions): Downloade
       }
       job.onProgress({ bytesDone, totalBytes: total, validator });
 
+      let file: PartWriter;
+      try {
+        // The hash covers the bytes already in the part, then the body's.
+        file = await PartWriter.open({
+          path: job.partPath,
+          prefixBytes: start,
+          onPrefixHashed: () => job.onProgress({ bytesDone: start, totalBytes: total, validator }),
+        });
+      } catch (error) {
+        discardBody(response);
+        throw asStorageError(error, job.partPath);
+      }
       const counter = new Transform({
         highWaterMark: MEDIA_BUFFER_BYTES,
         transform(chunk: Buffer, _encoding, callback) {
@@ -156,15 +162,9 @@ export function createHttpDownloader({ http }: HttpDownloaderOptions): Downloade
             callback(new IncompleteBodyError(job.url, bytesDone, total));
             return;
           }
-          hash.update(chunk);
           job.onProgress({ bytesDone, totalBytes: total, validator });
           callback(null, chunk);
         },
-      });
-      const file = createWriteStream(job.partPath, {
-        flags: start > 0 ? 'a' : 'w',
-        flush: true,
-        highWaterMark: MEDIA_BUFFER_BYTES,
       });
       try {
         await pipeline(response.body, counter, file, { signal: job.signal });
@@ -180,7 +180,7 @@ export function createHttpDownloader({ http }: HttpDownloaderOptions): Downloade
         throw new NetworkError(job.url, { cause: error });
       }
       if (total !== undefined && bytesDone !== total) throw new IncompleteBodyError(job.url, bytesDone, total);
-      return { bytes: bytesDone, sha256: hash.digest('hex'), contentType };
+      return { bytes: bytesDone, sha256: file.sha256!, contentType };
     },
   };
 }
