@@ -34,6 +34,8 @@ const TASK_QUEUE = 'bench-idle-crawl';
 const TARGET_PER_MINUTE = 1000;
 
 const EventType = proto.temporal.api.enums.v1.EventType;
+/** The marker name under which the SDK's core records a local activity's result. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 
 function workerEnv(): Record<string, string> {
   const pairs = (process.env.BENCH_WORKER_ENV ?? '').split(',').filter(Boolean);
@@ -139,7 +141,12 @@ async function runRound(
   const costs = await mapConcurrently(handles, 16, async (handle) => {
     const events = (await handle.fetchHistory()).events ?? [];
     const summary = (await handle.result()) as CrawlSummary;
-    const activities = events.filter((event) => event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).length;
+    // A local activity is recorded as a marker (the SDK's core names it), not as a scheduled task.
+    const activities = events.filter(
+      (event) =>
+        event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED ||
+        (event.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER),
+    ).length;
     return { activities, events: events.length, notModified: summary.notModified === true, gaps: eventGaps(events) };
   });
   const gaps = new Map<string, number[]>();

@@ -77,6 +77,13 @@ function claimTuner(capacity: HostCapacity): WorkerTuner {
  * worker with the default four transfers, at a bounded cost (BENCHMARKS.md, memory).
  */
 const WORKFLOW_CACHE_SIZE = 100;
+/**
+ * Share of the crawl worker's workflow task polls on the non-sticky queue. A crawl is
+ * mostly one workflow task, which always comes from there; at the SDK's 0.2 (2 of 10
+ * polls) a burst of crawls waited for those two (BENCHMARKS.md, idle crawl: 1,031 → 1,094
+ * channels a minute in the burst, 999 → 1,119 spread, with 0.5).
+ */
+const CRAWL_NON_STICKY_POLL_RATIO = 0.5;
 /** Workflow tasks at once: they run on one thread, so more only queue up inside the worker. */
 const WORKFLOW_TASK_SLOTS = 10;
 
@@ -167,6 +174,7 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
         taskQueue,
         activities: mainQueueActivities,
         maxConcurrentActivityTaskExecutions: WORKFLOW_QUEUE_ACTIVITY_SLOTS,
+        nonStickyToStickyPollRatio: CRAWL_NON_STICKY_POLL_RATIO,
       }),
     );
   }

@@ -1,7 +1,11 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
   continueAsNew,
+  isCancellation,
   metricMeter,
   ParentClosePolicy,
+  sleep,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -11,14 +15,17 @@ import { defineSearchAttributeKey, SearchAttributeType, WorkflowExecutionAlready
 import { backfillWorkflowIdFor } from '../shared/names.ts';
 import { PARKER_CHANNEL } from '../shared/search-attributes.ts';
 import type { BackfillPlan } from '../shared/backfill.ts';
-import type { CrawlInput, CrawlNext, CrawlSummary, PendingVideo } from '../shared/crawl.ts';
+import type { CrawlInput, CrawlNext, CrawlSummary, FetchedListing, FetchListingInput, PendingVideo } from '../shared/crawl.ts';
+import { FailureType } from '../shared/failure-types.ts';
+import { rateLimitRetryDelayMs } from '../shared/retry-delays.ts';
 import { workflowMetrics } from '../telemetry/metrics.ts';
 import { backfillChannel } from './backfill.ts';
-import { DATABASE, LISTING } from './policies.ts';
+import { DATABASE, LISTING, LISTING_FIRST_TRY } from './policies.ts';
 import { startDownload } from './start-download.ts';
-import { mainQueue } from './task-queues.ts';
+import { mainQueue, mainQueueLocal } from './task-queues.ts';
 
 const { fetchListing } = mainQueue(LISTING);
+const { fetchListing: fetchListingHere } = mainQueueLocal(LISTING_FIRST_TRY);
 const { recordListing, listUnfinishedVideos } = mainQueue(DATABASE);
 
 /** Download workflows started per page of unfinished videos. */
@@ -65,7 +72,7 @@ export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Pro
       metrics.scheduleLag.record(Math.max(0, Date.now() - scheduledAt.getTime()) / 1000, { channel: input.channel });
     }
     let next: CrawlNext;
-    const result = await fetchListing({ crawl: input, pageSize: PAGE_SIZE });
+    const result = await listChannel({ crawl: input, pageSize: PAGE_SIZE });
     if (result.status === 'notModified') {
       // 304: nothing new to record. Unfinished videos still get their downloads below.
       summary = { entries: 0, new: 0, started: 0, alreadyRunning: 0, notModified: true };
@@ -94,6 +101,27 @@ export async function crawlChannel(input: CrawlInput, cursor?: CrawlCursor): Pro
       await continueAsNew<typeof crawlChannel>(input, { summary, afterId });
     }
     pending = await listUnfinishedVideos({ channel: input.channel, afterId, limit: PAGE_SIZE });
+  }
+}
+
+/**
+ * Lists the channel: first on this worker, as a local activity, so that an unchanged feed
+ * costs one marker in the history (BENCHMARKS.md, idle crawl). A first try that fails and
+ * may be retried goes on as an ordinary activity with LISTING's retries, where the Web UI
+ * shows it pending with its last error, and where a throttled site's long waits are the
+ * server's timers. Before it, the pause its next attempt would have had: 15 minutes after
+ * a 429 or a bot check, else the policy's first interval.
+ */
+async function listChannel(input: FetchListingInput): Promise<FetchedListing> {
+  try {
+    return await fetchListingHere(input);
+  } catch (error) {
+    // A local activity's failure comes as its ApplicationFailure itself, not wrapped in an ActivityFailure.
+    const cause = error instanceof ActivityFailure ? error.cause : error;
+    if (isCancellation(error) || (cause instanceof ApplicationFailure && cause.nonRetryable)) throw error;
+    const throttled = cause instanceof ApplicationFailure && cause.type === FailureType.RateLimited;
+    await sleep(throttled ? rateLimitRetryDelayMs(1) : LISTING.retry!.initialInterval!);
+    return fetchListing(input);
   }
 }
 

@@ -34,6 +34,21 @@ export const LISTING: ActivityOptions = {
 };
 
 /**
+ * The listing's first try, as a local activity of the worker that runs the crawl: an
+ * unchanged feed is then one workflow task and a marker (6 history events, 11 as an
+ * activity), which is what lets a round of 1,000 unchanged feeds pass 1,000 a minute on
+ * the dev server (BENCHMARKS.md, idle crawl). It is safe to run twice (a worker that dies
+ * before the workflow task completes lists again; recording is an upsert). A listing that
+ * runs past the workflow task's timeout (a slow yt-dlp listing) keeps its task alive
+ * through the SDK's workflow task heartbeats. Not retried here: a failure that may be
+ * retried goes on as an ordinary activity under LISTING (src/workflows/crawl.ts).
+ */
+export const LISTING_FIRST_TRY: LocalActivityOptions = {
+  startToCloseTimeout: LISTING.startToCloseTimeout,
+  retry: { maximumAttempts: 1 },
+};
+
+/**
  * One page of a backfill: yt-dlp lists up to 200 entries deep in a channel, which on
  * YouTube means walking every page before them, so up to 10 minutes. The activity
  * heartbeats while yt-dlp works: a worker that dies is noticed after 20s. Retried 10 times

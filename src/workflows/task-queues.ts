@@ -12,6 +12,14 @@ export function mainQueue(options: ActivityOptions) {
   return proxyActivities<MainQueueActivities>(options);
 }
 
+/**
+ * The main queue's activities as local activities, run by the worker that runs the
+ * workflow: the crawl's workers register them.
+ */
+export function mainQueueLocal(options: LocalActivityOptions) {
+  return proxyLocalActivities<MainQueueActivities>(options);
+}
+
 /** The download workflow's own task queue: its bookkeeping before and after the transfer. */
 export function downloadWorkflowQueue(options: ActivityOptions) {
   return proxyActivities<DownloadWorkflowActivities>(options);

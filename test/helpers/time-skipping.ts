@@ -188,6 +188,24 @@ export function childWorkflowIds(events: HistoryEvent[]): string[] {
     .map((event) => event.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? '?');
 }
 
+/** The marker under which the SDK's core records a local activity's result. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+/** The activity types a workflow run ran as local activities (their markers), in order. */
+export function localActivities(events: HistoryEvent[]): string[] {
+  return events
+    .filter(
+      (event) =>
+        event.eventType === EventType.EVENT_TYPE_MARKER_RECORDED &&
+        event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER,
+    )
+    .map((event) => {
+      const payload = event.markerRecordedEventAttributes?.details?.data?.payloads?.[0];
+      const data = payload?.data ? (JSON.parse(Buffer.from(payload.data).toString('utf8')) as { activity_type?: string }) : {};
+      return data.activity_type ?? '?';
+    });
+}
+
 /** The activity types a workflow run scheduled, in order. */
 export function scheduledActivities(events: HistoryEvent[]): string[] {
   return events

@@ -4,17 +4,24 @@ import { videoWorkflowId } from '../../src/naming/workflow-ids.ts';
 import { backfillWorkflowIdFor, CRAWL_WORKFLOW } from '../../src/shared/names.ts';
 import type { CrawlInput, PendingVideo } from '../../src/shared/crawl.ts';
 import { PAGE_SIZE, PAGES_PER_RUN, type crawlChannel } from '../../src/workflows/crawl.ts';
+import { Context } from '@temporalio/activity';
+import { toFailure } from '../../src/activities/failures.ts';
+import { InvalidFeedError, NetworkError, RateLimitedError } from '../../src/errors.ts';
+import type { WorkflowHandle } from '@temporalio/client';
+import { rateLimitRetryDelayMs } from '../../src/shared/retry-delays.ts';
 import {
   callingWorkflow,
   childWorkflowIds,
   downloadsDoneAlready,
+  localActivities,
   runHistories,
   scheduledActivities,
+  timerDurations,
   timeSkippingEnvironment,
   uniqueTaskQueue,
 } from '../helpers/time-skipping.ts';
 
-// A crawl of an unchanged feed is one activity, which still starts the downloads of the
+// A crawl of an unchanged feed is one (local) activity, which still starts the downloads of the
 // videos without an end and the backfill. The crawl's pages: a channel with more
 // unfinished videos than one run may start goes on in a new run (continue-as-new) every
 // PAGES_PER_RUN pages, from the row it reached, and starts a download for each video
@@ -25,7 +32,7 @@ const { client, withWorkers } = await timeSkippingEnvironment();
 const UNFINISHED = 2_500;
 
 describe('crawl workflow', () => {
-  test('an unchanged feed (304) is one activity, which still starts the unfinished downloads and the backfill', { timeout: 120_000 }, async () => {
+  test('an unchanged feed (304) is one local activity, which still starts the unfinished downloads and the backfill', { timeout: 120_000 }, async () => {
     const taskQueue = uniqueTaskQueue('crawl-304');
     const input: CrawlInput = { channel: taskQueue, url: 'https://www.youtube.com/@unchanged', backfill: 'all' };
     const unfinished: PendingVideo[] = ['a', 'b'].map((externalId, index) => ({
@@ -59,9 +66,104 @@ describe('crawl workflow', () => {
         return { summary, crawled: crawled! };
       },
     );
-    assert.deepEqual(scheduledActivities(crawled), ['fetchListing']);
+    assert.deepEqual(localActivities(crawled), ['fetchListing']);
+    assert.deepEqual(scheduledActivities(crawled), [], 'the listing runs as a local activity, nothing is scheduled');
     assert.deepEqual(childWorkflowIds(crawled).sort(), [backfillWorkflowIdFor(input.channel), ...unfinished.map((video) => video.workflowId)].sort());
     assert.deepEqual(summary, { entries: 0, new: 0, started: 2, alreadyRunning: 0, notModified: true, backfill: { status: 'started', from: 16 } });
+  });
+
+  /** A crawl whose listing's first try (local) fails with `failure`, and whose later tries list an unchanged feed. */
+  async function crawlFailingFirst(prefix: string, failure: Error, watch: (handle: WorkflowHandle) => Promise<void>) {
+    const taskQueue = uniqueTaskQueue(prefix);
+    const input: CrawlInput = { channel: taskQueue, url: `https://feeds.example/${prefix}.xml`, backfill: 'all' };
+    const tries: { local: boolean; attempt: number }[] = [];
+    const crawled = await withWorkers(
+      {
+        taskQueue,
+        main: {
+          async fetchListing() {
+            const { attempt, isLocal } = Context.current().info;
+            tries.push({ local: isLocal, attempt });
+            if (isLocal) throw toFailure(failure, attempt);
+            return { status: 'notModified', backfill: { status: 'none', reason: 'a feed lists the whole channel' }, unfinished: [] };
+          },
+          ...downloadsDoneAlready,
+        },
+      },
+      async () => {
+        const handle = await client.workflow.start<typeof crawlChannel>(CRAWL_WORKFLOW, {
+          taskQueue,
+          workflowId: `${taskQueue}-crawl`,
+          args: [input],
+          workflowExecutionTimeout: '1h',
+        });
+        await watch(handle);
+        const [crawled] = await runHistories(client, handle.workflowId, handle.firstExecutionRunId);
+        return crawled!;
+      },
+    );
+    return { tries, crawled };
+  }
+
+  test('a first try that fails (a network error) lists again as an ordinary activity, after the policy\'s first interval', { timeout: 120_000 }, async () => {
+    const { tries, crawled } = await crawlFailingFirst('crawl-reset', new NetworkError('https://feeds.example/crawl-reset.xml', { cause: new Error('connection reset') }), async (handle) => {
+      assert.equal((await handle.result()).notModified, true);
+    });
+    assert.deepEqual(tries, [
+      { local: true, attempt: 1 },
+      { local: false, attempt: 1 },
+    ]);
+    assert.deepEqual(localActivities(crawled), ['fetchListing']);
+    assert.deepEqual(scheduledActivities(crawled), ['fetchListing'], 'the retry is an activity the Web UI shows pending');
+    assert.deepEqual(timerDurations(crawled), [5_000]);
+  });
+
+  test('a throttled first try (429) waits 15 minutes on a timer before the site is asked again', { timeout: 120_000 }, async () => {
+    const { tries, crawled } = await crawlFailingFirst('crawl-429', new RateLimitedError('https://feeds.example/crawl-429.xml', 'HTTP 429'), async (handle) => {
+      // The test server does not skip this timer (it stays locked after the local
+      // activity's failure), so the crawl is watched up to the timer, then ended.
+      const deadline = Date.now() + 30_000;
+      while (timerDurations((await handle.fetchHistory()).events ?? []).length === 0) {
+        assert.ok(Date.now() < deadline, 'no timer was started after the throttled first try');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      await handle.terminate('the test saw the timer');
+    });
+    assert.deepEqual(tries, [{ local: true, attempt: 1 }]);
+    assert.deepEqual(scheduledActivities(crawled), [], 'nothing asks the site again before the timer');
+    assert.deepEqual(timerDurations(crawled), [rateLimitRetryDelayMs(1)]);
+  });
+
+  test('a feed that does not parse fails the crawl at its first try, without a retry', { timeout: 120_000 }, async () => {
+    const taskQueue = uniqueTaskQueue('crawl-broken');
+    const input: CrawlInput = { channel: taskQueue, url: 'https://feeds.example/broken.xml', backfill: 'all' };
+    let tries = 0;
+    const failed = await withWorkers(
+      {
+        taskQueue,
+        main: {
+          async fetchListing() {
+            tries++;
+            throw toFailure(new InvalidFeedError(input.url, 'not XML'));
+          },
+          ...downloadsDoneAlready,
+        },
+      },
+      async () => {
+        const handle = await client.workflow.start<typeof crawlChannel>(CRAWL_WORKFLOW, {
+          taskQueue,
+          workflowId: `${taskQueue}-crawl`,
+          args: [input],
+          workflowExecutionTimeout: '1h',
+        });
+        return handle.result().then(
+          () => assert.fail('the crawl of a broken feed succeeded'),
+          (error: unknown) => error,
+        );
+      },
+    );
+    assert.equal(tries, 1);
+    assert.match(String(((failed as Error).cause as Error | undefined)?.cause), /not XML/);
   });
 
   test(`${UNFINISHED} unfinished videos: a new run every PAGES_PER_RUN (${PAGES_PER_RUN}) pages, each video started once`, { timeout: 300_000 }, async () => {
