@@ -31,6 +31,16 @@ const { client, withWorkers } = await timeSkippingEnvironment();
 
 const UNFINISHED = 2_500;
 
+/** Starts a crawl of `input` on the fake workers of `taskQueue`. */
+function startCrawl(taskQueue: string, input: CrawlInput) {
+  return client.workflow.start<typeof crawlChannel>(CRAWL_WORKFLOW, {
+    taskQueue,
+    workflowId: `${taskQueue}-crawl`,
+    args: [input],
+    workflowExecutionTimeout: '1h',
+  });
+}
+
 describe('crawl workflow', () => {
   test('an unchanged feed (304) is one local activity, which still starts the unfinished downloads and the backfill', { timeout: 120_000 }, async () => {
     const taskQueue = uniqueTaskQueue('crawl-304');
@@ -54,12 +64,7 @@ describe('crawl workflow', () => {
         },
       },
       async () => {
-        const handle = await client.workflow.start<typeof crawlChannel>(CRAWL_WORKFLOW, {
-          taskQueue,
-          workflowId: `${taskQueue}-crawl`,
-          args: [input],
-          workflowExecutionTimeout: '1h',
-        });
+        const handle = await startCrawl(taskQueue, input);
         const summary = await handle.result();
         await client.workflow.getHandle(backfillWorkflowIdFor(input.channel)).result();
         const [crawled] = await runHistories(client, handle.workflowId, handle.firstExecutionRunId);
@@ -91,12 +96,7 @@ describe('crawl workflow', () => {
         },
       },
       async () => {
-        const handle = await client.workflow.start<typeof crawlChannel>(CRAWL_WORKFLOW, {
-          taskQueue,
-          workflowId: `${taskQueue}-crawl`,
-          args: [input],
-          workflowExecutionTimeout: '1h',
-        });
+        const handle = await startCrawl(taskQueue, input);
         await watch(handle);
         const [crawled] = await runHistories(client, handle.workflowId, handle.firstExecutionRunId);
         return crawled!;
@@ -150,12 +150,7 @@ describe('crawl workflow', () => {
         },
       },
       async () => {
-        const handle = await client.workflow.start<typeof crawlChannel>(CRAWL_WORKFLOW, {
-          taskQueue,
-          workflowId: `${taskQueue}-crawl`,
-          args: [input],
-          workflowExecutionTimeout: '1h',
-        });
+        const handle = await startCrawl(taskQueue, input);
         return handle.result().then(
           () => assert.fail('the crawl of a broken feed succeeded'),
           (error: unknown) => error,
@@ -204,12 +199,7 @@ describe('crawl workflow', () => {
         },
       },
       async () => {
-        const handle = await client.workflow.start<typeof crawlChannel>(CRAWL_WORKFLOW, {
-          taskQueue,
-          workflowId: `${taskQueue}-crawl`,
-          args: [input],
-          workflowExecutionTimeout: '1h',
-        });
+        const handle = await startCrawl(taskQueue, input);
         const summary = await handle.result();
         const runs = await runHistories(client, handle.workflowId, handle.firstExecutionRunId);
 
