@@ -23,12 +23,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflows } from '../src/bundle-workflows.ts';
 import { ensureTemporalCli } from '../src/temporal/cli.ts';
 import { runEnsureScript } from '../src/tools/ensure-script.ts';
 import { startDevServer } from '../src/temporal/dev-server.ts';
 import { connectDb, migrate } from '../src/db/connect.ts';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../src/telemetry/interceptors.ts';
 import { freePort } from './helpers/ports.ts';
 import { redacted, setUpMachine } from './setup-machine.ts';
 
@@ -101,13 +100,9 @@ async function main(): Promise<number> {
     await migrate(db);
     await db.destroy();
 
-    const bundle = await bundleWorkflowCode({
-      workflowsPath: path.join(root, 'src', 'workflows', 'index.ts'),
-      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-      logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
-    });
+    const bundle = await bundleWorkflows({ trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} });
     const bundlePath = path.join(scratch, 'workflow-bundle.js');
-    writeFileSync(bundlePath, bundle.code);
+    writeFileSync(bundlePath, bundle);
 
     const child = spawn(
       process.execPath,
