@@ -21,9 +21,9 @@ import { PARKER_CHANNEL } from '../src/shared/search-attributes.ts';
 import type { CrawlInput, CrawlSummary } from '../src/shared/crawl.ts';
 import { mapConcurrently } from '../src/temporal/concurrently.ts';
 import { startMariaDb, rowWritesBetween, type MariaDb, type RowWrites } from './lib/mariadb.ts';
-import { machineLine, median, percentile, targetLine, runBenchmark } from './lib/measure.ts';
+import { cpuSecondsOf, machineLine, median, percentile, targetLine, runBenchmark } from './lib/measure.ts';
 import { startNginx } from './lib/nginx.ts';
-import { cpuSecondsOf, startCompiledWorker, startTemporal, waitUntil, type Temporal, type WorkerProcess } from './lib/stack.ts';
+import { startCompiledWorker, startTemporal, waitUntil, type Temporal, type WorkerProcess } from './lib/stack.ts';
 
 const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 1000);
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 10);

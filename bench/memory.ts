@@ -26,6 +26,15 @@ const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 1000);
 const PARALLEL = 4;
 const PARTS = new Set((process.env.BENCH_PART ?? 'downloads,idle').split(','));
 
+interface IdleMemory {
+  rss: number;
+  peak: number;
+  anonymous: number;
+  files: number;
+  /** A worker with no work at all, 20 s after its start (idleBeforeAnyWork). */
+  atStart: number;
+}
+
 interface Sampled {
   peak: number;
   seconds: number;
@@ -72,8 +81,24 @@ async function peakWhileDownloading(temporal: Temporal, scratch: string, feedUrl
   }
 }
 
+/** A worker with nothing to do (a task queue of its own, no channels), 20 s after it started: its RSS. */
+async function idleBeforeAnyWork(temporal: Temporal, scratch: string): Promise<number> {
+  const worker = await startCompiledWorker({
+    temporalAddress: temporal.server.address,
+    taskQueue: 'bench-memory-empty',
+    dataDir: path.join(scratch, 'data-empty'),
+    downloadDir: path.join(scratch, 'downloads-empty'),
+  });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    return (await worker.memory()).rss;
+  } finally {
+    await worker.stop();
+  }
+}
+
 /** Schedules CHANNELS channels whose feeds are empty, lets their first crawls run, then reads the idle worker's RSS. */
-async function idleWithChannels(temporal: Temporal, scratch: string, root: string, origin: string): Promise<{ rss: number; peak: number }> {
+async function idleWithChannels(temporal: Temporal, scratch: string, root: string, origin: string): Promise<IdleMemory> {
   await mkdir(path.join(root, 'channels'), { recursive: true });
   const lines = ['channels:'];
   for (let i = 0; i < CHANNELS; i++) {
@@ -81,6 +106,7 @@ async function idleWithChannels(temporal: Temporal, scratch: string, root: strin
     await writeFile(path.join(root, 'channels', `${name}.xml`), rssFeed(name, []));
     lines.push(`  - name: ${name}`, `    url: ${origin}/channels/${name}.xml`, '    every: 1h');
   }
+  const atStart = await idleBeforeAnyWork(temporal, scratch);
   const configPath = path.join(scratch, 'channels.yaml');
   await writeFile(configPath, `${lines.join('\n')}\n`);
   const taskQueue = 'bench-memory-idle';
@@ -115,7 +141,7 @@ async function idleWithChannels(temporal: Temporal, scratch: string, root: strin
     console.log(`  first crawls of ${CHANNELS} channels done in ${((Date.now() - crawlsStarted) / 1000).toFixed(1)} s`);
     // Idle: nothing due for an hour. Let the heap settle after the burst.
     await new Promise((resolve) => setTimeout(resolve, 30_000));
-    return await worker.memory();
+    return { ...(await worker.memory()), atStart };
   } finally {
     await worker.stop();
   }
@@ -145,7 +171,11 @@ async function main(): Promise<void> {
     }
     if (PARTS.has('idle')) {
       const idle = await idleWithChannels(temporal, scratch, root, nginx.origin);
-      console.log(`idle after ${CHANNELS} channels: RSS ${(idle.rss / MIB).toFixed(0)} MiB (peak during their first crawls ${(idle.peak / MIB).toFixed(0)} MiB)`);
+      const mib = (bytes: number) => `${(bytes / MIB).toFixed(0)} MiB`;
+      console.log(`idle worker before any work: RSS ${mib(idle.atStart)}`);
+      console.log(
+        `idle after ${CHANNELS} channels: RSS ${mib(idle.rss)} (anonymous ${mib(idle.anonymous)}, mapped files ${mib(idle.files)}; peak during their first crawls ${mib(idle.peak)})`,
+      );
       lines.push(targetLine(`idle RSS with ${CHANNELS} channels`, idle.rss <= 200 * MIB, `${(idle.rss / MIB).toFixed(0)} MiB`, '≤ 200 MiB'));
     }
     await printTargets(lines);

@@ -16,11 +16,11 @@ import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { connectDb, migrate, type Db } from '../src/db/connect.ts';
 import { CRAWL_WORKFLOW, DOWNLOAD_WORKFLOW, downloadWorkflowTaskQueueFor } from '../src/shared/names.ts';
-import { machineLine, percentile, targetLine, runBenchmark, printTargets } from './lib/measure.ts';
+import { cpuSecondsOf, machineLine, percentile, targetLine, runBenchmark, printTargets } from './lib/measure.ts';
 import { startMariaDb } from './lib/mariadb.ts';
 import { writeEpisodeFeed } from './lib/media-site.ts';
 import { startNginx } from './lib/nginx.ts';
-import { cpuSecondsOf, startCompiledWorker, startTemporal, waitUntil, type WorkerProcess } from './lib/stack.ts';
+import { startCompiledWorker, startTemporal, waitUntil, type WorkerProcess } from './lib/stack.ts';
 
 const { values: options } = parseArgs({
   options: {

@@ -10,8 +10,8 @@ import { parseChannelList } from '../src/config/channels.ts';
 import { scheduleIdFor } from '../src/shared/names.ts';
 import { syncSchedules, type SyncReport } from '../src/temporal/channel-schedules.ts';
 import { mapConcurrently } from '../src/temporal/concurrently.ts';
-import { machineLine, targetLine, runBenchmark } from './lib/measure.ts';
-import { cpuSecondsOf, startTemporal, waitUntil } from './lib/stack.ts';
+import { cpuSecondsOf, machineLine, targetLine, runBenchmark } from './lib/measure.ts';
+import { startTemporal, waitUntil } from './lib/stack.ts';
 
 const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 1000);
 const TASK_QUEUE = 'bench-schedule-sync';

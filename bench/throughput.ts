@@ -2,9 +2,12 @@
 // downloader, fetching one 2 GiB file from a loopback nginx that serves it from RAM into
 // the same RAM file system. Runs are interleaved (each round runs all three, in a rotating
 // order), so a load that comes and goes on a shared machine hits all three alike; the
-// ratios of medians are what the targets judge.
+// ratios of medians are what the targets judge. Each run also prints what nginx spent
+// serving it and how many cores the client and nginx kept busy between them: on two
+// cores, near 2 means the transfer is bound by CPU per byte, not by waiting.
 //   BENCH_RUNS (default 5), BENCH_FILE_MIB (default 2048), BENCH_DIR (default /dev/shm)
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { throttle } from 'lodash-es';
 import { createHttpDownloader } from '../src/downloaders/http.ts';
@@ -22,6 +25,16 @@ const YTDLP = process.env.YTDLP_PATH ?? path.resolve(import.meta.dirname, '../.t
 const GIB = 2 ** 30;
 
 type Client = { name: string; fetch(url: string, into: string): Promise<Measurement> };
+/** A client's run, with what nginx spent serving it. */
+type Run = Measurement & { serverCpuSeconds: number };
+
+/**
+ * Cores the client and nginx kept busy between them. Near 2 on this machine's two cores,
+ * the transfer is bound by CPU: it can only go faster by costing less per byte.
+ */
+function coresBusy(run: Run): number {
+  return (run.cpuSeconds + run.serverCpuSeconds) / run.wallSeconds;
+}
 
 function parkerClient(): Client {
   const downloader = createHttpDownloader({ http: createHttpClient({ addressPolicy: new AddressPolicy(['127.0.0.1']) }) });
@@ -74,7 +87,7 @@ async function main(): Promise<void> {
   const url = `${nginx.origin}/media.mp4`;
   const bytes = FILE_MIB * 2 ** 20;
   const clients = [parkerClient(), curlClient, ytDlpClient];
-  const results = new Map<string, Measurement[]>(clients.map((client) => [client.name, []]));
+  const results = new Map<string, Run[]>(clients.map((client) => [client.name, []]));
   console.log(`machine: ${await machineLine()}`);
   console.log(`file: ${FILE_MIB} MiB from nginx on ${nginx.origin} (${root}) into ${out}; ${RUNS} interleaved runs`);
   try {
@@ -83,13 +96,15 @@ async function main(): Promise<void> {
       const order = clients.map((_, i) => clients[(i + run) % clients.length]!);
       for (const client of order) {
         const into = path.join(out, `${client.name}.mp4`);
+        const nginxBefore = await nginx.cpuSeconds();
         const measured = await client.fetch(url, into);
+        const serverCpuSeconds = (await nginx.cpuSeconds()) - nginxBefore;
         await rm(into, { force: true });
         await rm(`${into}.resume.json`, { force: true });
-        results.get(client.name)!.push(measured);
+        results.get(client.name)!.push({ ...measured, serverCpuSeconds });
         const mbps = bytes / measured.wallSeconds / 1e6;
         console.log(
-          `run ${run + 1} ${client.name.padEnd(6)} ${mbps.toFixed(0).padStart(5)} MB/s  ${measured.wallSeconds.toFixed(2)} s wall  ${measured.cpuSeconds.toFixed(2)} s CPU`,
+          `run ${run + 1} ${client.name.padEnd(6)} ${mbps.toFixed(0).padStart(5)} MB/s  ${measured.wallSeconds.toFixed(2)} s wall  ${measured.cpuSeconds.toFixed(2)} s CPU  nginx ${serverCpuSeconds.toFixed(2)} s  cores busy ${coresBusy({ ...measured, serverCpuSeconds }).toFixed(2)}`,
         );
       }
     }
@@ -104,12 +119,16 @@ async function main(): Promise<void> {
       {
         mbps: median(runs.map((run) => bytes / run.wallSeconds / 1e6)),
         cpuPerGib: median(runs.map((run) => run.cpuSeconds / (bytes / GIB))),
+        serverCpuPerGib: median(runs.map((run) => run.serverCpuSeconds / (bytes / GIB))),
+        coresBusy: median(runs.map(coresBusy)),
       },
     ]),
   );
   console.log('\nmedians:');
-  for (const [name, { mbps, cpuPerGib }] of summary) {
-    console.log(`  ${name.padEnd(6)} ${mbps.toFixed(0).padStart(5)} MB/s  ${cpuPerGib.toFixed(2)} CPU s/GiB`);
+  for (const [name, { mbps, cpuPerGib, serverCpuPerGib, coresBusy: busy }] of summary) {
+    console.log(
+      `  ${name.padEnd(6)} ${mbps.toFixed(0).padStart(5)} MB/s  ${cpuPerGib.toFixed(2)} CPU s/GiB  nginx ${serverCpuPerGib.toFixed(2)} CPU s/GiB  cores busy ${busy.toFixed(2)} of ${os.cpus().length}`,
+    );
   }
   const parker = summary.get('parker')!;
   const curl = summary.get('curl')!;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 
 // Wall time and CPU time of what the benchmarks compare: a command (its children's
 // rusage, as bash's `times` reports it) or a function of this process (process.cpuUsage,
@@ -43,6 +44,14 @@ export async function measureInProcess(run: () => Promise<unknown>): Promise<Mea
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = process.cpuUsage(cpu);
   return { wallSeconds, cpuSeconds: (used.user + used.system) / 1e6 };
+}
+
+/** CPU seconds a process has used so far, by pid (the worker, the dev server, MariaDB). */
+export async function cpuSecondsOf(pid: number): Promise<number> {
+  // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second).
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 export function median(values: readonly number[]): number {

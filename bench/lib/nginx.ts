@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../test/helpers/ports.ts';
+import { cpuSecondsOf } from './measure.ts';
 
 // Debian's nginx as the loopback file server of the throughput benchmarks: a server
 // written in C with sendfile, so the clients, not the server, are what gets measured.
@@ -12,6 +13,8 @@ const NGINX = '/usr/sbin/nginx';
 export interface Nginx {
   /** http://127.0.0.1:<port> */
   origin: string;
+  /** CPU seconds nginx's processes (master and worker) have used so far: what serving cost. */
+  cpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +80,13 @@ http {
   }
   return {
     origin,
+    async cpuSeconds() {
+      // The worker is the master's child; /proc lists a thread's children.
+      const children = await readFile(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8');
+      const pids = [child.pid!, ...children.trim().split(/\s+/).filter(Boolean).map(Number)];
+      const seconds = await Promise.all(pids.map((pid) => cpuSecondsOf(pid)));
+      return seconds.reduce((sum, each) => sum + each, 0);
+    },
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

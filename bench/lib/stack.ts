@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ensureTemporalCli } from '../../src/temporal/cli.ts';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.ts';
 import { freePort } from '../../test/helpers/ports.ts';
+import { cpuSecondsOf } from './measure.ts';
 
 // What the orchestration benchmarks run against: a Temporal dev server of their own, and
 // Parker's compiled worker (`npm run build`) as a process of its own, started the way
@@ -56,8 +57,12 @@ export interface WorkerProcess {
   child: ChildProcess;
   pid: number;
   output(): string;
-  /** Resident set now, and its peak so far (VmRSS, VmHWM), in bytes. */
-  memory(): Promise<{ rss: number; peak: number }>;
+  /**
+   * Resident set now, and its peak so far (VmRSS, VmHWM), in bytes; of the resident set,
+   * how much is anonymous memory (heaps, allocator arenas, stacks: RssAnon) and how much
+   * is mapped files (node's and the Temporal core's code: RssFile).
+   */
+  memory(): Promise<{ rss: number; peak: number; anonymous: number; files: number }>;
   /** CPU seconds the process has used (utime + stime). */
   cpuSeconds(): Promise<number>;
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -106,7 +111,7 @@ export async function startCompiledWorker(settings: WorkerSettings): Promise<Wor
     async memory() {
       const status = await readFile(`/proc/${pid}/status`, 'utf8');
       const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-      return { rss: kib('VmRSS'), peak: kib('VmHWM') };
+      return { rss: kib('VmRSS'), peak: kib('VmHWM'), anonymous: kib('RssAnon'), files: kib('RssFile') };
     },
     cpuSeconds: () => cpuSecondsOf(pid),
     async stop(signal = 'SIGTERM') {
@@ -116,13 +121,6 @@ export async function startCompiledWorker(settings: WorkerSettings): Promise<Wor
   };
 }
 
-/** CPU seconds a process has used so far, by pid (the worker, the dev server, MariaDB). */
-export async function cpuSecondsOf(pid: number): Promise<number> {
-  // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second).
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 export async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs: number, everyMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;
