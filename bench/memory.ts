@@ -1,7 +1,8 @@
 // `npm run bench:memory`: the compiled worker's resident memory (`node dist/worker.js`,
-// no npm or tsx around it). Peak RSS while four downloads run at once, of 4 GiB each
+// no npm or tsx around it, jemalloc preloaded as in the Dockerfile). Peak RSS while four downloads run at once, of 4 GiB each
 // against 100 MiB each: the downloader streams, so the size of a file must not show.
-// Then the idle worker after 1,000 channels were scheduled and crawled once.
+// Then the idle worker after 1,000 channels were scheduled and crawled once, beside a
+// worker that has had no work at all (what the burst of first crawls left behind).
 //   BENCH_BIG_MIB (default 4096), BENCH_SMALL_MIB (100), BENCH_CHANNELS (1000),
 //   BENCH_DOWNLOAD_DIR (default: a folder under /tmp, on disk: 16 GiB do not fit in RAM),
 //   BENCH_PART (default `downloads,idle`: which of the two to run)

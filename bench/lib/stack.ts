@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -9,12 +10,28 @@ import { cpuSecondsOf } from './measure.ts';
 
 // What the orchestration benchmarks run against: a Temporal dev server of their own, and
 // Parker's compiled worker (`npm run build`) as a process of its own, started the way
-// production starts it (plain node, no npm or tsx), so its RSS is the worker's alone.
+// production starts it (plain node, no npm or tsx, jemalloc preloaded as in the
+// Dockerfile), so its RSS is the worker's alone.
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const COMPILED_WORKER = path.join(ROOT, 'dist', 'worker.js');
 /** node's flags in production: the Dockerfile's CMD and `npm run start:prod`. */
 export const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=1'];
+
+/**
+ * The Dockerfile's allocator, jemalloc preloaded (Debian's libjemalloc2, under the
+ * architecture's lib directory). Fails loudly, naming the package, when it is missing:
+ * a worker measured on glibc's malloc is not the one production runs.
+ */
+export function productionAllocatorEnv(): Record<string, string> {
+  const lib = '/usr/lib';
+  const found = readdirSync(lib)
+    .filter((entry) => entry.endsWith('-linux-gnu'))
+    .map((entry) => path.join(lib, entry, 'libjemalloc.so.2'))
+    .find((candidate) => existsSync(candidate));
+  if (!found) throw new Error(`libjemalloc.so.2 is missing under ${lib}/*-linux-gnu: install Debian's libjemalloc2 (the Dockerfile's allocator)`);
+  return { LD_PRELOAD: found };
+}
 const YTDLP = process.env.YTDLP_PATH ?? path.join(ROOT, '.tools/ytdlp/bin/yt-dlp');
 
 export interface Temporal {
@@ -86,6 +103,7 @@ export async function startCompiledWorker(settings: WorkerSettings): Promise<Wor
       PARKER_HOST_ID: settings.hostId ?? 'bench',
       YTDLP_PATH: YTDLP,
       LOG_LEVEL: 'info',
+      ...productionAllocatorEnv(),
       ...settings.extraEnv,
     },
   });
