@@ -139,7 +139,6 @@ export async function startCompiledWorker(settings: WorkerSettings): Promise<Wor
   };
 }
 
-
 export async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs: number, everyMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
