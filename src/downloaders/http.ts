@@ -102,6 +102,11 @@ export interface HttpDownloaderOptions {
   http: HttpClient;
 }
 
+/** Resolves once the part writer has closed its file (at once if it has). */
+function closedPart(file: PartWriter): Promise<void> {
+  return file.closed ? Promise.resolve() : new Promise((resolve) => file.once('close', () => resolve()));
+}
+
 export function createHttpDownloader({ http }: HttpDownloaderOptions): Downloader {
   return {
     name: 'http',
@@ -169,6 +174,10 @@ export function createHttpDownloader({ http }: HttpDownloaderOptions): Downloade
       try {
         await pipeline(response.body, counter, file, { signal: job.signal });
       } catch (error) {
+        // pipeline rejects as soon as one stream fails; the part writer's thread may still
+        // be writing what was delivered. Wait for it to close the part, so that whatever
+        // comes next (a resume reading its length, a discard) sees all of it.
+        await closedPart(file);
         if (job.signal.aborted) throw error;
         if (error instanceof IncompleteBodyError) {
           // More bytes than announced: the part is not the server's file. Start over next time.
