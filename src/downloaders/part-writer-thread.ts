@@ -4,7 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import type { ThreadReply, ThreadRequest, ThreadFailure } from './part-writer-protocol.ts';
 
 // The thread behind part-writer.ts: it hashes and writes the blocks that the event loop
-// copies into shared memory, so the sha256 and the write system calls run on the other
+// fills and moves here, so the sha256 and the write system calls run on the other
 // core while the main thread reads the socket. One thread serves every download of the
 // process; each part is known by the id its writer chose.
 
@@ -15,7 +15,6 @@ const PREFIX_REPORT_BYTES = 64 << 20;
 interface OpenPart {
   fd: number;
   hash: Hash;
-  blocks: Uint8Array;
 }
 
 const parts = new Map<number, OpenPart>();
@@ -26,8 +25,8 @@ function failure(error: unknown): ThreadFailure {
   return { message: String(message ?? error), code, syscall, path };
 }
 
-function reply(message: ThreadReply): void {
-  port.postMessage(message);
+function reply(message: ThreadReply, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
 }
 
 /** Feeds the first `length` bytes of the open file into the hash (resuming a part). */
@@ -56,7 +55,6 @@ function handle(request: ThreadRequest): void {
         const part: OpenPart = {
           fd: openSync(request.path, request.prefixBytes > 0 ? 'a+' : 'w'),
           hash: createHash('sha256'),
-          blocks: new Uint8Array(request.blocks),
         };
         parts.set(id, part);
         hashPrefix(id, part, request.prefixBytes);
@@ -67,10 +65,10 @@ function handle(request: ThreadRequest): void {
         // Blocks already sent when a write failed: the writer has its error and stops.
         const part = parts.get(id);
         if (!part) return;
-        const block = part.blocks.subarray(request.offset, request.offset + request.length);
+        const block = new Uint8Array(request.block, 0, request.length);
         part.hash.update(block);
         for (let written = 0; written < block.length; ) written += writeSync(part.fd, block, written);
-        reply({ id, type: 'written', offset: request.offset });
+        reply({ id, type: 'written', block: request.block }, [request.block]);
         return;
       }
       case 'finish': {

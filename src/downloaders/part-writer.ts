@@ -4,10 +4,13 @@ import { startModuleThread } from '../module-path.ts';
 import type { ThreadFailure, ThreadReply, ThreadRequest } from './part-writer-protocol.ts';
 
 // A part file written and hashed off the event loop. The event loop only copies each
-// body chunk into a block of shared memory; a thread of its own (part-writer-thread.ts)
-// feeds full blocks to the sha256 and to write(2). On two cores that is what lets the
-// socket be read while the last megabyte is hashed and written (BENCHMARKS.md,
-// throughput): done on the event loop, the three ran one after another.
+// body chunk into a block; a full block is moved (transferred, not copied) to a thread of
+// its own (part-writer-thread.ts), which feeds it to the sha256 and to write(2) and moves
+// it back. On two cores that is what lets the socket be read while the last megabyte is
+// hashed and written (BENCHMARKS.md, throughput): done on the event loop, the three ran
+// one after another. The blocks are plain memory moved back and forth rather than one
+// SharedArrayBuffer: V8 copies into shared memory word by word, and that copy took the
+// event loop 1.3 CPU s per GiB against 0.3 for a plain one.
 
 /** One block is hashed and written at a time; 1 MiB keeps the messages per GiB few. */
 const BLOCK_BYTES = 1 << 20;
@@ -45,8 +48,8 @@ class WriterThread {
     if (this.listeners.size === 0) this.worker?.unref();
   }
 
-  send(request: ThreadRequest): void {
-    this.running().postMessage(request);
+  send(request: ThreadRequest, transfer: ArrayBuffer[] = []): void {
+    this.running().postMessage(request, transfer);
   }
 
   private running(): Worker {
@@ -68,6 +71,11 @@ class WriterThread {
 
 const thread = new WriterThread();
 
+/** A block of its own memory (a pooled Buffer could not be moved); only its filled bytes are ever read. */
+function newBlock(): Buffer {
+  return Buffer.allocUnsafeSlow(BLOCK_BYTES);
+}
+
 /** The thread's error as a Node error, with the code asStorageError looks for (ENOSPC …). */
 function asError({ message, code, syscall, path }: ThreadFailure): NodeJS.ErrnoException {
   return Object.assign(new Error(message), { code, syscall, path });
@@ -88,10 +96,11 @@ export interface PartWriterOptions {
 export class PartWriter extends Writable {
   sha256: string | undefined;
   private readonly id: number;
-  private readonly memory = new SharedArrayBuffer(BLOCK_BYTES * BLOCKS_PER_PART);
-  private readonly blocks = new Uint8Array(this.memory);
-  private readonly free: number[] = [];
-  private block = 0;
+  /** Blocks here to be filled; the others are with the thread, and come back as it writes them. */
+  private readonly free: Buffer[] = [];
+  /** Blocks made so far: made as needed, so a small file takes one. */
+  private blocksMade = 1;
+  private block = newBlock();
   private filled = 0;
   private open = false;
   private failure: Error | undefined;
@@ -101,7 +110,6 @@ export class PartWriter extends Writable {
 
   private constructor(private readonly options: PartWriterOptions) {
     super({ highWaterMark: QUEUED_BYTES });
-    for (let offset = BLOCK_BYTES; offset < this.memory.byteLength; offset += BLOCK_BYTES) this.free.push(offset);
     this.id = thread.attach((reply) => this.onReply(reply));
   }
 
@@ -110,7 +118,7 @@ export class PartWriter extends Writable {
     const writer = new PartWriter(options);
     await new Promise<void>((resolve, reject) => {
       writer.waiting.opened = (error) => (error ? reject(error) : resolve());
-      thread.send({ id: writer.id, type: 'open', path: options.path, prefixBytes: options.prefixBytes, blocks: writer.memory });
+      thread.send({ id: writer.id, type: 'open', path: options.path, prefixBytes: options.prefixBytes });
     }).catch((error: unknown) => {
       thread.detach(writer.id);
       throw error;
@@ -127,7 +135,7 @@ export class PartWriter extends Writable {
       case 'opened':
         return this.settle('opened');
       case 'written':
-        this.free.push(reply.offset);
+        this.free.push(Buffer.from(reply.block));
         return this.settle('blockFree');
       case 'finished':
         this.sha256 = reply.sha256;
@@ -165,12 +173,12 @@ export class PartWriter extends Writable {
     while (copied < chunk.length) {
       if (this.failure) return callback(this.failure);
       const length = Math.min(chunk.length - copied, BLOCK_BYTES - this.filled);
-      this.blocks.set(chunk.subarray(copied, copied + length), this.block + this.filled);
+      chunk.copy(this.block, this.filled, copied, copied + length);
       this.filled += length;
       copied += length;
       if (this.filled === BLOCK_BYTES) {
         this.sendBlock();
-        const next = this.free.shift();
+        const next = this.freeBlock();
         if (next === undefined) {
           // Every block is with the thread: this write (and so the body) waits for one.
           this.waiting.blockFree = (error) => (error ? callback(error) : this.takeBlockAndCopy(chunk, copied, callback));
@@ -186,7 +194,7 @@ export class PartWriter extends Writable {
   private sendPartialBlock(): void {
     this.partialTimer = undefined;
     if (this.filled === 0 || !this.open) return;
-    const next = this.free.shift();
+    const next = this.freeBlock();
     if (next === undefined) {
       // The thread has every other block: try again once it has written one.
       this.partialTimer = setTimeout(() => this.sendPartialBlock(), PARTIAL_BLOCK_MS);
@@ -194,6 +202,14 @@ export class PartWriter extends Writable {
     }
     this.sendBlock();
     this.block = next;
+  }
+
+  /** A block to fill: one back from the thread, else a new one while fewer than BLOCKS_PER_PART exist. */
+  private freeBlock(): Buffer | undefined {
+    const free = this.free.shift();
+    if (free || this.blocksMade === BLOCKS_PER_PART) return free;
+    this.blocksMade++;
+    return newBlock();
   }
 
   private takeBlockAndCopy(chunk: Buffer, from: number, callback: (error?: Error | null) => void): void {
@@ -204,7 +220,9 @@ export class PartWriter extends Writable {
   private sendBlock(): void {
     clearTimeout(this.partialTimer);
     this.partialTimer = undefined;
-    thread.send({ id: this.id, type: 'block', offset: this.block, length: this.filled });
+    // Moved, not copied: this side's view of the block is empty until the thread gives it back.
+    const block = this.block.buffer as ArrayBuffer;
+    thread.send({ id: this.id, type: 'block', block, length: this.filled }, [block]);
     this.filled = 0;
   }
 
