@@ -4,7 +4,11 @@
 // order), so a load that comes and goes on a shared machine hits all three alike; the
 // ratios of medians are what the targets judge. Each run also prints what nginx spent
 // serving it and how many cores the client and nginx kept busy between them: on two
-// cores, near 2 means the transfer is bound by CPU per byte, not by waiting.
+// cores, near 2 means the transfer is bound by CPU per byte, not by waiting. Two more
+// clients measure Parker's halves alone (bench/lib/throughput-floors.ts): `read` fetches
+// through undici and drops the body, `write` feeds the part writer from memory. From their
+// CPU per GiB and nginx's comes the ceiling: the fastest a downloader made of these parts
+// could go on these cores.
 //   BENCH_RUNS (default 5), BENCH_FILE_MIB (default 2048), BENCH_DIR (default /dev/shm)
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,6 +20,7 @@ import { AddressPolicy } from '../src/http/address-policy.ts';
 import type { DownloadProgress } from '../src/shared/download.ts';
 import { writeMediaFile } from './lib/media-site.ts';
 import { startNginx } from './lib/nginx.ts';
+import { readAndDrop, writeFromMemory } from './lib/throughput-floors.ts';
 import { machineLine, measureCommand, measureInProcess, median, targetLine, type Measurement, runBenchmark } from './lib/measure.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -50,6 +55,18 @@ function parkerClient(): Client {
       }),
   };
 }
+
+/** Parker's read alone: undici with the body dropped. */
+const readClient: Client = {
+  name: 'read',
+  fetch: (url) => measureInProcess(() => readAndDrop(url)),
+};
+
+/** Parker's write alone: the part writer (copy, hand-off, sha256, write) fed from memory. */
+const writeClient: Client = {
+  name: 'write',
+  fetch: (_url, into) => measureInProcess(() => writeFromMemory(into, FILE_MIB * 2 ** 20)),
+};
 
 const curlClient: Client = {
   name: 'curl',
@@ -86,7 +103,7 @@ async function main(): Promise<void> {
   const nginx = await startNginx(path.join(dir, 'nginx'), root);
   const url = `${nginx.origin}/media.mp4`;
   const bytes = FILE_MIB * 2 ** 20;
-  const clients = [parkerClient(), curlClient, ytDlpClient];
+  const clients = [parkerClient(), curlClient, ytDlpClient, readClient, writeClient];
   const results = new Map<string, Run[]>(clients.map((client) => [client.name, []]));
   console.log(`machine: ${await machineLine()}`);
   console.log(`file: ${FILE_MIB} MiB from nginx on ${nginx.origin} (${root}) into ${out}; ${RUNS} interleaved runs`);
@@ -136,6 +153,15 @@ async function main(): Promise<void> {
   const vsCurl = parker.mbps / curl.mbps;
   const vsYtDlp = parker.mbps / ytdlp.mbps;
   const cpuVsCurl = parker.cpuPerGib / curl.cpuPerGib;
+  // Each GiB needs the read's CPU, the writer's and nginx's, wherever they run; the cores
+  // can give at most their number of CPU seconds a second.
+  const read = summary.get('read')!;
+  const write = summary.get('write')!;
+  const floorCpuPerGib = read.cpuPerGib + write.cpuPerGib + parker.serverCpuPerGib;
+  const ceilingMbps = (os.cpus().length / floorCpuPerGib) * (GIB / 1e6);
+  console.log(
+    `\nceiling on ${os.cpus().length} cores: read ${read.cpuPerGib.toFixed(2)} + write ${write.cpuPerGib.toFixed(2)} + nginx ${parker.serverCpuPerGib.toFixed(2)} = ${floorCpuPerGib.toFixed(2)} CPU s/GiB, so at most ${ceilingMbps.toFixed(0)} MB/s = ${(ceilingMbps / curl.mbps).toFixed(2)}x curl; Parker reaches ${((parker.mbps / ceilingMbps) * 100).toFixed(0)} % of it and spends ${(parker.cpuPerGib - read.cpuPerGib - write.cpuPerGib).toFixed(2)} CPU s/GiB more than its two halves`,
+  );
   console.log(`\nmachine at the end: ${await machineLine()}`);
   console.log('targets (sha256 on in Parker, not in curl or yt-dlp):');
   console.log(targetLine('throughput vs curl', vsCurl >= 0.9, `${vsCurl.toFixed(2)}x`, '≥ 0.9x'));

@@ -1,0 +1,57 @@
+import { randomFillSync } from 'node:crypto';
+import { Agent, type Dispatcher } from 'undici';
+import { PartWriter } from '../../src/downloaders/part-writer.ts';
+
+// The two halves of Parker's transfer, each measured alone on the same server and file
+// system as the clients, so the benchmark can say how fast a downloader made of these
+// parts could go on this machine with nothing between them:
+// - the read: undici fetching the file with every body chunk dropped (the socket reads,
+//   the parser, and the garbage collector's threads that node's socket buffers cost);
+// - the part writer fed from memory: the copy into its blocks, the hand-off to its
+//   thread, the sha256 and the write system calls.
+// Their CPU per GiB, with what nginx spends serving, over the machine's cores is that
+// ceiling; the gap between it and Parker's own figure is what the streams in between cost.
+
+/** What the read-only client fetches with: an agent of its own, as the worker's client has one. */
+const agent = new Agent();
+
+/** Fetches `url` through undici and drops the body; resolves with the bytes received. */
+export function readAndDrop(url: string): Promise<number> {
+  const target = new URL(url);
+  let bytes = 0;
+  return new Promise((resolve, reject) => {
+    const handler: Dispatcher.DispatchHandler = {
+      // Present so undici takes this for a handler of its current interface.
+      onRequestStart() {},
+      onResponseStart(controller, statusCode) {
+        if (statusCode !== 200) controller.abort(new Error(`${url} answered ${statusCode}`));
+      },
+      onResponseData(_controller, chunk) {
+        bytes += chunk.length;
+      },
+      onResponseEnd: () => resolve(bytes),
+      onResponseError: (_controller, error) => reject(error),
+    };
+    agent.dispatch({ origin: target.origin, path: target.pathname, method: 'GET', headers: { 'accept-encoding': 'identity' } }, handler);
+  });
+}
+
+/** 64 KiB, the size of node's socket reads: the chunks the part writer is given. */
+const CHUNK_BYTES = 64 << 10;
+/**
+ * Distinct chunks cycled through, 4 MiB in all, more than a core's cache: a socket's
+ * chunks are fresh memory each time, and one chunk written again and again would make
+ * the copy look cheaper than it is.
+ */
+const CHUNKS = 64;
+
+/** Writes `bytes` from memory through a part writer into `into`, as a body would arrive. */
+export async function writeFromMemory(into: string, bytes: number): Promise<void> {
+  const chunks = Array.from({ length: CHUNKS }, () => randomFillSync(Buffer.allocUnsafeSlow(CHUNK_BYTES)));
+  const file = await PartWriter.open({ path: into, prefixBytes: 0 });
+  for (let written = 0, i = 0; written < bytes; written += CHUNK_BYTES, i++) {
+    const chunk = chunks[i % CHUNKS]!.subarray(0, Math.min(CHUNK_BYTES, bytes - written));
+    if (!file.write(chunk)) await new Promise((resolve) => file.once('drain', resolve));
+  }
+  await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
