@@ -1,7 +1,7 @@
 // `npm run bench:throughput`: Parker's HTTP downloader against curl and yt-dlp's native
 // downloader, fetching one 2 GiB file from a loopback nginx that serves it from RAM into
-// the same RAM file system. Runs are interleaved (each round runs all three, in a rotating
-// order), so a load that comes and goes on a shared machine hits all three alike; the
+// the same RAM file system. Runs are interleaved (each round runs every client, in a rotating
+// order), so a load that comes and goes on a shared machine hits them alike; the
 // ratios of medians are what the targets judge. Each run also prints what nginx spent
 // serving it and how many cores the client and nginx kept busy between them: on two
 // cores, near 2 means the transfer is bound by CPU per byte, not by waiting. Two more
