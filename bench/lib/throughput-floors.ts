@@ -1,4 +1,6 @@
 import { randomFillSync } from 'node:crypto';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import { Agent, type Dispatcher } from 'undici';
 import { PartWriter } from '../../src/downloaders/part-writer.ts';
 
@@ -51,7 +53,8 @@ export async function writeFromMemory(into: string, bytes: number): Promise<void
   const file = await PartWriter.open({ path: into, prefixBytes: 0 });
   for (let written = 0, i = 0; written < bytes; written += CHUNK_BYTES, i++) {
     const chunk = chunks[i % CHUNKS]!.subarray(0, Math.min(CHUNK_BYTES, bytes - written));
-    if (!file.write(chunk)) await new Promise((resolve) => file.once('drain', resolve));
+    if (!file.write(chunk)) await once(file, 'drain');
   }
-  await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  file.end();
+  await finished(file);
 }
