@@ -1,10 +1,11 @@
 import { NativeConnection, Runtime, Worker, type WorkerOptions, type WorkerTuner } from '@temporalio/worker';
 import { parseDuration } from './rules/durations.ts';
+import { turnIntervalMs } from './rules/transfer-turn.ts';
 import { createClaimActivities, createDownloadWorkflowActivities, createHostActivities, createMainQueueActivities } from './activities/index.ts';
 import { loadSiteList } from './config/channels.ts';
 import { containerName } from './config/container-name.ts';
 import { loadSettings, type Settings } from './config/settings.ts';
-import { claimRatePerSecond, siteOfUrl, type SiteLimits } from './config/sites.ts';
+import { claimRatePerSecond, DEFAULT_SITE, siteOfUrl, type SiteLimits } from './config/sites.ts';
 import type { Db } from './db/connect.ts';
 import { createHttpDownloader } from './downloaders/http.ts';
 import { AddressPolicy } from './http/address-policy.ts';
@@ -53,6 +54,8 @@ const CLAIM_HOLD_MS = parseDuration(String(ON_HOST.scheduleToStartTimeout), 'ON_
 
 /** Where one site's transfers are claimed, and this host's queue that runs them. */
 interface DownloadLane {
+  /** The site's key in channels.yaml (`default` for the hosts no site names). */
+  site: string;
   claimQueue: string;
   hostQueue: string;
   limits: SiteLimits;
@@ -195,8 +198,9 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
     );
     // One lane for the hosts no site names, and one per site of channels.yaml.
     const lanes: DownloadLane[] = [
-      { claimQueue: downloadTaskQueueFor(taskQueue), hostQueue: hostTaskQueueFor(taskQueue, settings.hostId), limits: sites.fallback },
+      { site: DEFAULT_SITE, claimQueue: downloadTaskQueueFor(taskQueue), hostQueue: hostTaskQueueFor(taskQueue, settings.hostId), limits: sites.fallback },
       ...sites.sites.map((site) => ({
+        site: site.name,
         claimQueue: siteDownloadTaskQueueFor(taskQueue, site.name),
         hostQueue: siteHostTaskQueueFor(taskQueue, settings.hostId, site.name),
         limits: site,
@@ -209,7 +213,10 @@ export async function createWorkers({ connection, settings, db, tracing, workflo
         await Worker.create({
           ...common,
           taskQueue: lane.claimQueue,
-          activities: createClaimActivities({ host: { hostId: settings.hostId, taskQueue: lane.hostQueue }, givesTurns: lane.limits.perMinute !== undefined }),
+          activities: createClaimActivities({
+            host: { hostId: settings.hostId, taskQueue: lane.hostQueue },
+            ...(lane.limits.perMinute === undefined ? {} : { turns: { db, site: lane.site, intervalMs: turnIntervalMs(lane.limits.perMinute) } }),
+          }),
           tuner: claimTuner(capacity),
           // Enforced by the server for the whole queue, however many workers poll it.
           ...(lane.limits.perMinute === undefined ? {} : { maxTaskQueueActivitiesPerSecond: claimRatePerSecond(lane.limits.perMinute) }),

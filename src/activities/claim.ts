@@ -1,5 +1,6 @@
+import type { Db } from '../db/connect.ts';
+import { takeTurn } from '../db/turns.ts';
 import type { ClaimedHost, DownloadHost } from '../shared/download.ts';
-import { turnStartAt } from '../rules/transfer-turn.ts';
 
 // The shared downloads queue (`<queue>-downloads`, or `…:<site>`): every worker polls it
 // while it has a transfer slot free, so whichever host has one first takes the transfer.
@@ -7,15 +8,15 @@ import { turnStartAt } from '../rules/transfer-turn.ts';
 export interface ClaimActivityDeps {
   /** This worker's host, to which the transfers it claims are pinned. */
   host: DownloadHost;
-  /** The queue is rate-limited (a site's `per_minute`): each claim gives its transfer a start. */
-  givesTurns: boolean;
+  /** The queue is rate-limited (a site's `per_minute`): each claim takes the site's next turn for its transfer. */
+  turns?: { db: Db; site: string; intervalMs: number };
 }
 
-export function createClaimActivities({ host, givesTurns }: ClaimActivityDeps) {
+export function createClaimActivities({ host, turns }: ClaimActivityDeps) {
   return {
     /** Answered by whichever host picks it up: that host takes the transfer. */
     async claimDownloadHost(): Promise<ClaimedHost> {
-      return givesTurns ? { ...host, startAt: turnStartAt(Date.now()) } : host;
+      return turns ? { ...host, startAt: await takeTurn(turns.db, turns.site, turns.intervalMs) } : host;
     },
   };
 }

@@ -94,12 +94,12 @@ export const sitesSchema = z
   });
 
 /**
- * The task-queue rate (per second) that holds a site to `perMinute`. The Temporal server
- * runs a token bucket whose burst is the rate rounded up (matching's rate limit manager),
- * so after a quiet spell a queue of 2 a second hands out 2 at once and 2 more within the
- * second: 4. Asking for a hair under the rate keeps the burst (2) and lets a second's
- * refill reach only 1.998, so no one-second window holds more than 3 (the burst plus
- * less than a second's rate). Over a minute the hair costs 0.1 %.
+ * The task-queue rate (per second) for a site's claims. The Temporal server runs a token
+ * bucket whose burst is the rate rounded up (matching's rate limit manager), so after a
+ * quiet spell a queue of 2 a second hands out 2 at once and 2 more within the second.
+ * The turns (src/rules/transfer-turn.ts) space the starts whatever the claims do; asking
+ * for a hair under the rate keeps the burst at 2 and so keeps claims from taking turns
+ * more than one interval ahead. Over a minute the hair costs 0.1 %.
  */
 export function claimRatePerSecond(perMinute: number): number {
   return (perMinute / 60) * 0.999;

@@ -7,9 +7,11 @@ import { recordBackfillPage } from '../../src/db/backfill.ts';
 import { connectDb, migrate, toDbTime, type Db } from '../../src/db/connect.ts';
 import { getCooldownUntil, recordCooldown } from '../../src/db/cooldowns.ts';
 import { recordListing } from '../../src/db/listing.ts';
+import { takeTurn } from '../../src/db/turns.ts';
 import { migrationSource } from '../../src/db/migrations/index.ts';
 import { filesOfOtherVideos, listStoredVideos, markVideoDeleted } from '../../src/db/retention.ts';
 import { getVideo, listUnfinished, listVideos, markDownloaded, markDownloading, markFailed } from '../../src/db/videos.ts';
+import { TRANSFER_TURN_LEAD_MS } from '../../src/rules/transfer-turn.ts';
 import type { ChannelListing, ListedVideo } from '../../src/shared/listing.ts';
 import { uniqueName } from '../helpers/parker.ts';
 import { services } from '../helpers/services.ts';
@@ -302,6 +304,20 @@ for (const store of stores) {
       assert.deepEqual(await recordCooldown(db, site, latest, 'bot check'), latest);
       assert.equal((await getCooldownUntil(db, site))?.toISOString(), latest.toISOString());
       assert.equal(await getCooldownUntil(db, `other-${site}`), undefined);
+    });
+
+    test("a rate-limited site's turns: claims taken at once get starts an interval apart, the first a lead from now; each site has its own", async () => {
+      const [site, other] = [uniqueName('turns'), uniqueName('turns-other')];
+      const before = Date.now();
+      const [turns, otherTurns] = await Promise.all([
+        Promise.all(Array.from({ length: 12 }, () => takeTurn(db, site, 500))),
+        Promise.all(Array.from({ length: 3 }, () => takeTurn(db, other, 2_000))),
+      ]);
+      for (const [given, interval] of [[turns, 500], [otherTurns, 2_000]] as const) {
+        const sorted = [...given].sort((a, b) => a - b);
+        assert.ok(sorted[0]! >= before + TRANSFER_TURN_LEAD_MS && sorted[0]! <= Date.now() + TRANSFER_TURN_LEAD_MS, `first turn ${sorted[0]! - before} ms after the claims began`);
+        assert.deepEqual(sorted.slice(1).map((turn, i) => turn - sorted[i]!), Array.from({ length: sorted.length - 1 }, () => interval), 'each turn an interval after the one before');
+      }
     });
 
     test('titles with SQL metacharacters and emoji are stored verbatim', async () => {

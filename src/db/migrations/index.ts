@@ -10,6 +10,7 @@ import * as duration from './008-duration.ts';
 import * as missingStatus from './009-missing-status.ts';
 import * as failureRetries from './010-failure-retries.ts';
 import * as formatUpgrades from './011-format-upgrades.ts';
+import * as siteTurns from './012-site-turns.ts';
 
 // Migrations are listed here rather than found on disk, so they run the same from
 // TypeScript sources, in the Docker image, and in tests.
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '009-missing-status': missingStatus,
   '010-failure-retries': failureRetries,
   '011-format-upgrades': formatUpgrades,
+  '012-site-turns': siteTurns,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
