@@ -8,7 +8,9 @@
 // clients measure Parker's halves alone (bench/lib/throughput-floors.ts): `read` fetches
 // through undici and drops the body, `write` feeds the part writer from memory. From their
 // CPU per GiB and nginx's comes the ceiling: the fastest a downloader made of these parts
-// could go on these cores.
+// could go on these cores. Two more measure what no hashing downloader can skip, bare:
+// `sha256` hashes from memory, `write(2)` writes from memory in 1 MiB blocks; with the read
+// they are the least CPU per GiB a node downloader with sha256 on could spend.
 //   BENCH_RUNS (default 5), BENCH_FILE_MIB (default 2048), BENCH_DIR (default /dev/shm)
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,7 +22,7 @@ import { AddressPolicy } from '../src/http/address-policy.ts';
 import type { DownloadProgress } from '../src/shared/download.ts';
 import { writeMediaFile } from './lib/media-site.ts';
 import { startNginx } from './lib/nginx.ts';
-import { readAndDrop, writeFromMemory } from './lib/throughput-floors.ts';
+import { hashFromMemory, readAndDrop, writeFromMemory, writeSyscallsFromMemory } from './lib/throughput-floors.ts';
 import { machineLine, measureCommand, measureInProcess, median, targetLine, type Measurement, runBenchmark } from './lib/measure.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -68,6 +70,18 @@ const writeClient: Client = {
   fetch: (_url, into) => measureInProcess(() => writeFromMemory(into, FILE_MIB * 2 ** 20)),
 };
 
+/** The sha256 alone, from memory. */
+const hashClient: Client = {
+  name: 'sha256',
+  fetch: () => measureInProcess(async () => hashFromMemory(FILE_MIB * 2 ** 20)),
+};
+
+/** The write system calls alone, from memory. */
+const writeSyscallsClient: Client = {
+  name: 'write(2)',
+  fetch: (_url, into) => measureInProcess(async () => writeSyscallsFromMemory(into, FILE_MIB * 2 ** 20)),
+};
+
 const curlClient: Client = {
   name: 'curl',
   fetch: (url, into) => measureCommand('curl', ['--silent', '--show-error', '--fail', '--output', into, url]),
@@ -103,7 +117,7 @@ async function main(): Promise<void> {
   const nginx = await startNginx(path.join(dir, 'nginx'), root);
   const url = `${nginx.origin}/media.mp4`;
   const bytes = FILE_MIB * 2 ** 20;
-  const clients = [parkerClient(), curlClient, ytDlpClient, readClient, writeClient];
+  const clients = [parkerClient(), curlClient, ytDlpClient, readClient, writeClient, hashClient, writeSyscallsClient];
   const results = new Map<string, Run[]>(clients.map((client) => [client.name, []]));
   console.log(`machine: ${await machineLine()}`);
   console.log(`file: ${FILE_MIB} MiB from nginx on ${nginx.origin} (${root}) into ${out}; ${RUNS} interleaved runs`);
@@ -121,7 +135,7 @@ async function main(): Promise<void> {
         results.get(client.name)!.push({ ...measured, serverCpuSeconds });
         const mbps = bytes / measured.wallSeconds / 1e6;
         console.log(
-          `run ${run + 1} ${client.name.padEnd(6)} ${mbps.toFixed(0).padStart(5)} MB/s  ${measured.wallSeconds.toFixed(2)} s wall  ${measured.cpuSeconds.toFixed(2)} s CPU  nginx ${serverCpuSeconds.toFixed(2)} s  cores busy ${coresBusy({ ...measured, serverCpuSeconds }).toFixed(2)}`,
+          `run ${run + 1} ${client.name.padEnd(8)} ${mbps.toFixed(0).padStart(5)} MB/s  ${measured.wallSeconds.toFixed(2)} s wall  ${measured.cpuSeconds.toFixed(2)} s CPU  nginx ${serverCpuSeconds.toFixed(2)} s  cores busy ${coresBusy({ ...measured, serverCpuSeconds }).toFixed(2)}`,
         );
       }
     }
@@ -144,7 +158,7 @@ async function main(): Promise<void> {
   console.log('\nmedians:');
   for (const [name, { mbps, cpuPerGib, serverCpuPerGib, coresBusy: busy }] of summary) {
     console.log(
-      `  ${name.padEnd(6)} ${mbps.toFixed(0).padStart(5)} MB/s  ${cpuPerGib.toFixed(2)} CPU s/GiB  nginx ${serverCpuPerGib.toFixed(2)} CPU s/GiB  cores busy ${busy.toFixed(2)} of ${os.cpus().length}`,
+      `  ${name.padEnd(8)} ${mbps.toFixed(0).padStart(5)} MB/s  ${cpuPerGib.toFixed(2)} CPU s/GiB  nginx ${serverCpuPerGib.toFixed(2)} CPU s/GiB  cores busy ${busy.toFixed(2)} of ${os.cpus().length}`,
     );
   }
   const parker = summary.get('parker')!;
@@ -161,6 +175,14 @@ async function main(): Promise<void> {
   const ceilingMbps = (os.cpus().length / floorCpuPerGib) * (GIB / 1e6);
   console.log(
     `\nceiling on ${os.cpus().length} cores: read ${read.cpuPerGib.toFixed(2)} + write ${write.cpuPerGib.toFixed(2)} + nginx ${parker.serverCpuPerGib.toFixed(2)} = ${floorCpuPerGib.toFixed(2)} CPU s/GiB, so at most ${ceilingMbps.toFixed(0)} MB/s = ${(ceilingMbps / curl.mbps).toFixed(2)}x curl; Parker reaches ${((parker.mbps / ceilingMbps) * 100).toFixed(0)} % of it and spends ${(parker.cpuPerGib - read.cpuPerGib - write.cpuPerGib).toFixed(2)} CPU s/GiB more than its two halves`,
+  );
+  // What no node downloader with sha256 on can skip: the read, the hash and the writes.
+  const hash = summary.get('sha256')!;
+  const writes = summary.get('write(2)')!;
+  const leastCpuPerGib = read.cpuPerGib + hash.cpuPerGib + writes.cpuPerGib;
+  const leastCeilingMbps = (os.cpus().length / (leastCpuPerGib + parker.serverCpuPerGib)) * (GIB / 1e6);
+  console.log(
+    `least CPU of a node downloader with sha256: read ${read.cpuPerGib.toFixed(2)} + sha256 ${hash.cpuPerGib.toFixed(2)} + write(2) ${writes.cpuPerGib.toFixed(2)} = ${leastCpuPerGib.toFixed(2)} CPU s/GiB = ${(leastCpuPerGib / curl.cpuPerGib).toFixed(2)}x curl's; at most ${leastCeilingMbps.toFixed(0)} MB/s = ${(leastCeilingMbps / curl.mbps).toFixed(2)}x curl on ${os.cpus().length} cores`,
   );
   console.log(`\nmachine at the end: ${await machineLine()}`);
   console.log('targets (sha256 on in Parker, not in curl or yt-dlp):');
