@@ -69,5 +69,10 @@ USER node
 ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2
 RUN node -e "process.exit(require('fs').readFileSync('/proc/self/maps', 'utf8').includes('libjemalloc') ? 0 : 1)"
 # A young generation of 1 MiB instead of V8's 16: about 50 MiB less resident for an idle
-# worker, no measurable cost to downloads (BENCHMARKS.md, memory). npm start:prod uses it too.
-CMD ["node", "--max-semi-space-size=1", "dist/worker.js"]
+# worker, no measurable cost to downloads (BENCHMARKS.md, memory). Array buffers swept at
+# once rather than by a background task: every socket read and every block handed to the
+# part writer's thread is an array buffer, and while the background sweep lags their bytes
+# count against the heap's limit, so V8 ran a full mark-compact every 20-50 MB received;
+# sweeping at once took a third off a download's CPU (BENCHMARKS.md, throughput). npm
+# start:prod, the tests and the benchmarks run the compiled worker with these same flags.
+CMD ["node", "--max-semi-space-size=1", "--no-concurrent-array-buffer-sweeping", "dist/worker.js"]

@@ -8,9 +8,12 @@
 // clients measure Parker's halves alone (bench/lib/throughput-floors.ts): `read` fetches
 // through undici and drops the body, `write` feeds the part writer from memory. From their
 // CPU per GiB and nginx's comes the ceiling: the fastest a downloader made of these parts
-// could go on these cores. Two more measure what no hashing downloader can skip, bare:
-// `sha256` hashes from memory, `write(2)` writes from memory in 1 MiB blocks; with the read
+// could go on these cores. Three more measure what no node downloader that hashes can
+// skip, bare: `socket` receives the response on a plain socket into one reused buffer,
+// `sha256` hashes from memory, `write(2)` writes from memory in 1 MiB blocks; together
 // they are the least CPU per GiB a node downloader with sha256 on could spend.
+// Parker's downloader runs in this process, which starts itself again under the node
+// flags of the Dockerfile's CMD when it was not given them.
 //   BENCH_RUNS (default 5), BENCH_FILE_MIB (default 2048), BENCH_DIR (default /dev/shm)
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,7 +25,8 @@ import { AddressPolicy } from '../src/http/address-policy.ts';
 import type { DownloadProgress } from '../src/shared/download.ts';
 import { writeMediaFile } from './lib/media-site.ts';
 import { startNginx } from './lib/nginx.ts';
-import { hashFromMemory, readAndDrop, writeFromMemory, writeSyscallsFromMemory } from './lib/throughput-floors.ts';
+import { rerunUnderProductionFlags } from './lib/production-flags.ts';
+import { hashFromMemory, readAndDrop, receiveOnSocket, writeFromMemory, writeSyscallsFromMemory } from './lib/throughput-floors.ts';
 import { machineLine, measureCommand, measureInProcess, median, targetLine, type Measurement, runBenchmark } from './lib/measure.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -70,6 +74,12 @@ const writeClient: Client = {
   fetch: (_url, into) => measureInProcess(() => writeFromMemory(into, FILE_MIB * 2 ** 20)),
 };
 
+/** Node's socket alone: the response received into one reused buffer, no HTTP parser. */
+const socketClient: Client = {
+  name: 'socket',
+  fetch: (url) => measureInProcess(() => receiveOnSocket(url)),
+};
+
 /** The sha256 alone, from memory. */
 const hashClient: Client = {
   name: 'sha256',
@@ -106,6 +116,7 @@ const ytDlpClient: Client = {
 };
 
 async function main(): Promise<void> {
+  const nodeFlags = rerunUnderProductionFlags();
   const dir = await mkdtemp(path.join(BASE_DIR, 'parker-bench-throughput-'));
   const root = path.join(dir, 'www');
   const out = path.join(dir, 'out');
@@ -117,9 +128,10 @@ async function main(): Promise<void> {
   const nginx = await startNginx(path.join(dir, 'nginx'), root);
   const url = `${nginx.origin}/media.mp4`;
   const bytes = FILE_MIB * 2 ** 20;
-  const clients = [parkerClient(), curlClient, ytDlpClient, readClient, writeClient, hashClient, writeSyscallsClient];
+  const clients = [parkerClient(), curlClient, ytDlpClient, readClient, writeClient, socketClient, hashClient, writeSyscallsClient];
   const results = new Map<string, Run[]>(clients.map((client) => [client.name, []]));
   console.log(`machine: ${await machineLine()}`);
+  console.log(`Parker's downloader runs in this process, under production's node flags (the Dockerfile's): ${nodeFlags.join(' ')}`);
   console.log(`file: ${FILE_MIB} MiB from nginx on ${nginx.origin} (${root}) into ${out}; ${RUNS} interleaved runs`);
   try {
     for (let run = 0; run < RUNS; run++) {
@@ -176,13 +188,14 @@ async function main(): Promise<void> {
   console.log(
     `\nceiling on ${os.cpus().length} cores: read ${read.cpuPerGib.toFixed(2)} + write ${write.cpuPerGib.toFixed(2)} + nginx ${parker.serverCpuPerGib.toFixed(2)} = ${floorCpuPerGib.toFixed(2)} CPU s/GiB, so at most ${ceilingMbps.toFixed(0)} MB/s = ${(ceilingMbps / curl.mbps).toFixed(2)}x curl; Parker reaches ${((parker.mbps / ceilingMbps) * 100).toFixed(0)} % of it and spends ${(parker.cpuPerGib - read.cpuPerGib - write.cpuPerGib).toFixed(2)} CPU s/GiB more than its two halves`,
   );
-  // What no node downloader with sha256 on can skip: the read, the hash and the writes.
+  // What no node downloader with sha256 on can skip: receiving the bytes, the hash, the writes.
+  const socket = summary.get('socket')!;
   const hash = summary.get('sha256')!;
   const writes = summary.get('write(2)')!;
-  const leastCpuPerGib = read.cpuPerGib + hash.cpuPerGib + writes.cpuPerGib;
-  const leastCeilingMbps = (os.cpus().length / (leastCpuPerGib + parker.serverCpuPerGib)) * (GIB / 1e6);
+  const leastCpuPerGib = socket.cpuPerGib + hash.cpuPerGib + writes.cpuPerGib;
+  const leastCeilingMbps = (os.cpus().length / (leastCpuPerGib + socket.serverCpuPerGib)) * (GIB / 1e6);
   console.log(
-    `least CPU of a node downloader with sha256: read ${read.cpuPerGib.toFixed(2)} + sha256 ${hash.cpuPerGib.toFixed(2)} + write(2) ${writes.cpuPerGib.toFixed(2)} = ${leastCpuPerGib.toFixed(2)} CPU s/GiB = ${(leastCpuPerGib / curl.cpuPerGib).toFixed(2)}x curl's; at most ${leastCeilingMbps.toFixed(0)} MB/s = ${(leastCeilingMbps / curl.mbps).toFixed(2)}x curl on ${os.cpus().length} cores`,
+    `least of a node downloader with sha256: socket ${socket.cpuPerGib.toFixed(2)} + sha256 ${hash.cpuPerGib.toFixed(2)} + write(2) ${writes.cpuPerGib.toFixed(2)} = ${leastCpuPerGib.toFixed(2)} CPU s/GiB = ${(leastCpuPerGib / curl.cpuPerGib).toFixed(2)}x curl's; with nginx's ${socket.serverCpuPerGib.toFixed(2)}, at most ${leastCeilingMbps.toFixed(0)} MB/s on ${os.cpus().length} cores = ${(leastCeilingMbps / curl.mbps).toFixed(2)}x curl, ${(leastCeilingMbps / ytdlp.mbps).toFixed(2)}x yt-dlp`,
   );
   console.log(`\nmachine at the end: ${await machineLine()}`);
   console.log('targets (sha256 on in Parker, not in curl or yt-dlp):');

@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ensureTemporalCli } from '../../src/temporal/cli.ts';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.ts';
 import { freePort } from '../../test/helpers/ports.ts';
+import { productionNodeFlags } from '../../test/helpers/production-node.ts';
 import { cpuSecondsOf } from './measure.ts';
 
 // What the orchestration benchmarks run against: a Temporal dev server of their own, and
@@ -16,7 +17,7 @@ import { cpuSecondsOf } from './measure.ts';
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const COMPILED_WORKER = path.join(ROOT, 'dist', 'worker.js');
 /** node's flags in production: the Dockerfile's CMD and `npm run start:prod`. */
-export const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=1'];
+export const PRODUCTION_NODE_FLAGS = productionNodeFlags();
 
 /**
  * The Dockerfile's allocator, jemalloc preloaded (Debian's libjemalloc2, under the

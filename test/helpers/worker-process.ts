@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Settings } from '../../src/config/settings.ts';
+import { productionNodeFlags } from './production-node.ts';
 
 // Runs `src/worker.ts`, the real entry point, as a separate process, so a test can kill
 // it with SIGKILL the way a crash or an OOM killer would.
@@ -10,8 +11,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** node's arguments for the worker from its sources, under tsx (what the tests run). */
 export const SOURCE_WORKER = ['--import', 'tsx', path.join(root, 'src', 'worker.ts')];
-/** node's arguments for the compiled worker of `npm run build`, as production runs it. */
-export const COMPILED_WORKER = [path.join(root, 'dist', 'worker.js')];
+/** node's arguments for the compiled worker of `npm run build`, as production runs it (the Dockerfile's flags). */
+export const COMPILED_WORKER = [...productionNodeFlags(), path.join(root, 'dist', 'worker.js')];
 
 export interface WorkerProcess {
   child: ChildProcess;
