@@ -26,7 +26,7 @@ import type { DownloadProgress } from '../src/shared/download.ts';
 import { writeMediaFile } from './lib/media-site.ts';
 import { startNginx } from './lib/nginx.ts';
 import { rerunUnderProductionFlags } from './lib/production-flags.ts';
-import { hashFromMemory, readAndDrop, receiveOnSocket, writeFromMemory, writeSyscallsFromMemory } from './lib/throughput-floors.ts';
+import { distinctBlocks, hashFromMemory, readAndDrop, receiveOnSocket, writeFromMemory, writeSyscallsFromMemory } from './lib/throughput-floors.ts';
 import { machineLine, measureCommand, measureInProcess, median, targetLine, type Measurement, runBenchmark } from './lib/measure.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -83,13 +83,13 @@ const socketClient: Client = {
 /** The sha256 alone, from memory. */
 const hashClient: Client = {
   name: 'sha256',
-  fetch: () => measureInProcess(async () => hashFromMemory(FILE_MIB * 2 ** 20)),
+  fetch: () => (distinctBlocks(), measureInProcess(async () => hashFromMemory(FILE_MIB * 2 ** 20))),
 };
 
 /** The write system calls alone, from memory. */
 const writeSyscallsClient: Client = {
   name: 'write(2)',
-  fetch: (_url, into) => measureInProcess(async () => writeSyscallsFromMemory(into, FILE_MIB * 2 ** 20)),
+  fetch: (_url, into) => (distinctBlocks(), measureInProcess(async () => writeSyscallsFromMemory(into, FILE_MIB * 2 ** 20))),
 };
 
 const curlClient: Client = {
