@@ -4,7 +4,7 @@
 // target's MET or MISSED line is printed again under its benchmark's name, and the exit
 // code is 1 when any benchmark failed to run (a missed target is a figure, not a failure).
 import { spawn } from 'node:child_process';
-import { machineLine, runBenchmark } from './lib/measure.ts';
+import { isTargetLine, machineLine, runBenchmark } from './lib/measure.ts';
 
 const BENCHMARKS = ['throughput', 'memory', 'schedule-sync', 'idle-crawl', 'pipeline', 'resume'] as const;
 
@@ -25,7 +25,7 @@ function runOne(name: string): Promise<Outcome> {
     process.stdout.write(data);
     const lines = (pending + data.toString()).split('\n');
     pending = lines.pop() ?? '';
-    targets.push(...lines.filter((line) => /^(MET|MISSED)\s/.test(line)));
+    targets.push(...lines.filter(isTargetLine));
   });
   return new Promise((resolve) =>
     child.once('close', (exitCode) => resolve({ name, exitCode, targets, minutes: (Date.now() - started) / 60_000 })),

@@ -67,9 +67,14 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** A line of the targets table: `✓ name: figure (target)`. */
+/** A line of the targets table: `MET     name: figure (target)`, or `MISSED  …`. */
 export function targetLine(name: string, met: boolean, figure: string, target: string): string {
   return `${met ? 'MET   ' : 'MISSED'}  ${name}: ${figure} (target ${target})`;
+}
+
+/** Whether a line of a benchmark's output is one that targetLine wrote. */
+export function isTargetLine(line: string): boolean {
+  return /^(MET {3}|MISSED) {2}\S/.test(line);
 }
 
 /** The machine and its load when a benchmark ran, for BENCHMARKS.md. */
